@@ -1,0 +1,17 @@
+"""Checks called by the graded test cells of the assignments.
+
+Usage in a test cell::
+
+    from rnncourse.checks import check
+    check("pad_sequences", pad_sequences)             # visible worked examples
+    check("pad_sequences", pad_sequences, seed=123)   # hidden random cases
+
+Each failure raises ``AssertionError`` with a message naming what is wrong
+(shape expected vs received, the first time step that differs, the likely
+missing term). How the grading is protected against tampering is explained in
+:mod:`rnncourse.checks._core`.
+"""
+from ._core import REGISTRY, check, compare_arrays, diagnose  # noqa: F401
+from . import ch01, ch02, ch03  # noqa: F401  (each module registers its checks)
+
+__all__ = ["check", "compare_arrays", "diagnose", "REGISTRY"]

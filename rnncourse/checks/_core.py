@@ -1,0 +1,283 @@
+"""The machinery behind every graded test cell.
+
+A *check* is a :class:`Spec`: how to make test cases (a worked example the
+student can see, and random cases drawn from a seed for the hidden tests), how
+to call the student's function on one case, what the reference answer is, and
+which known mistakes to recognise in a wrong answer.
+
+Running a check happens in two places:
+
+1. **In the notebook's kernel** (:func:`check`): the cases are generated, the
+   student's function is called on *copies* of their inputs, with the
+   reference implementation of the same function switched off
+   (:mod:`rnncourse._guard`), and the outputs are reduced to plain data
+   (arrays, numbers, strings, lists, tuples, exceptions by name).
+2. **In a fresh Python process** (``python -I -m rnncourse.checks._judge``):
+   the cases are generated again from the same seed, the reference answers are
+   computed, and the student's outputs are compared with them.
+
+The judge process never sees the kernel's objects, so nothing a notebook does
+to numpy, to the reference functions, to the test inputs or to IPython
+changes what the student's outputs are compared with, or how.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import pickle
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import _guard
+
+__all__ = ["Spec", "Case", "Raised", "Foreign", "REGISTRY", "register", "check",
+           "compare_arrays", "first_difference", "describe"]
+
+REGISTRY: dict = {}
+
+# bound now, before any notebook cell can rebind the module attributes
+_run = subprocess.run
+_dumps, _loads = pickle.dumps, pickle.loads
+_deepcopy = copy.deepcopy
+_executable = sys.executable
+
+
+@dataclass(frozen=True)
+class Raised:
+    """The student's function raised ``exc_type`` (by name) with ``message``."""
+    exc_type: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """An output of a type the checks do not accept (kept by name only)."""
+    type_name: str
+    text: str
+
+
+@dataclass
+class Case:
+    """One test case: keyword arguments for the function and a description."""
+    args: dict
+    label: str
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Spec:
+    """Everything the kernel and the judge need to grade one function.
+
+    - name: the student function's name (also the registry key).
+    - forbidden: reference functions the student may not call while graded.
+    - visible: ``() -> [Case]``, the worked cases shown in the notebook.
+    - random: ``(np.random.Generator) -> [Case]``, the hidden random cases.
+    - expect: ``(Case) -> expected output`` (judge side, reference code).
+    - compare: ``(Case, got, expected) -> None or message`` (judge side).
+    - call: ``(fn, args) -> output``; default ``fn(**args)``.
+    """
+    name: str
+    forbidden: tuple
+    visible: Callable
+    random: Callable
+    expect: Callable
+    compare: Callable
+    call: Callable = None
+
+
+def register(spec: Spec) -> Spec:
+    REGISTRY[spec.name] = spec
+    return spec
+
+
+def cases_for(name: str, seed):
+    spec = REGISTRY[name]
+    if seed is None:
+        return spec.visible()
+    return spec.random(np.random.default_rng(seed))
+
+
+# ---------------------------------------------------------------- kernel side
+def _plain(obj, depth=0):
+    """Reduce a student output to plain, picklable data (see module docstring)."""
+    if depth > 20:
+        return Foreign("deeply nested", "")
+    if obj is None or type(obj) in (bool, int, float, str, complex):
+        return obj
+    if isinstance(obj, np.generic) and obj.dtype.kind in "biufcU":
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind not in "biufcU":
+            return Foreign(f"ndarray of dtype {obj.dtype}", "")
+        return np.array(obj, copy=True, subok=False)
+    if type(obj) in (list, tuple):
+        return type(obj)(_plain(o, depth + 1) for o in obj)
+    if type(obj) is dict:
+        return {_plain(k, depth + 1): _plain(v, depth + 1) for k, v in obj.items()}
+    if type(obj).__module__.startswith("rnncourse.") and hasattr(obj, "__dataclass_fields__"):
+        fields = {k: _plain(getattr(obj, k), depth + 1) for k in obj.__dataclass_fields__}
+        return ("__dataclass__", type(obj).__name__, fields)
+    try:
+        text = repr(obj)[:200]
+    except Exception:
+        text = "<repr failed>"
+    return Foreign(type(obj).__name__, text)
+
+
+def _call_student(spec: Spec, fn, args: dict):
+    args = _deepcopy(args)  # the student gets copies: mutating them changes nothing
+    with _guard.forbid(spec.forbidden):
+        try:
+            out = spec.call(fn, args) if spec.call else fn(**args)
+        except NotImplementedError:
+            raise AssertionError(f"{spec.name} is not implemented yet "
+                                 "(it raised NotImplementedError)") from None
+        except _guard.ReferenceUsedError as exc:
+            raise AssertionError(str(exc)) from None
+        except Exception as exc:  # recorded; the judge decides whether it was expected
+            return Raised(type(exc).__name__, str(exc)[:500])
+    return _plain(out)
+
+
+def _judge(payload: dict) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    proc = _run([_executable, "-I", "-m", "rnncourse.checks._judge"], input=_dumps(payload),
+                capture_output=True, timeout=300, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError("the grading process failed; please report this to the course staff:\n"
+                           + proc.stderr.decode(errors="replace")[-2000:])
+    return _loads(proc.stdout)
+
+
+def check(name: str, fn, seed: int | None = None, quiet: bool = False) -> None:
+    """Grade ``fn`` as the student's version of ``name``.
+
+    Without ``seed`` the visible worked cases run; with a seed, random cases
+    drawn from it. Raises ``AssertionError`` with a message that says what is
+    wrong; prints a one-line summary when everything passes.
+    """
+    if name not in REGISTRY:
+        raise KeyError(f"no check named {name!r}; known: {sorted(REGISTRY)}")
+    if not callable(fn):
+        raise AssertionError(f"{name}: expected a function, got {type(fn).__name__}")
+    spec = REGISTRY[name]
+    cases = cases_for(name, seed)
+    outputs = [_call_student(spec, fn, case.args) for case in cases]
+    verdict = _judge({"name": name, "seed": seed, "outputs": outputs})
+    if not verdict["ok"]:
+        raise AssertionError(verdict["message"])
+    if not quiet:
+        kind = "visible" if seed is None else "hidden"
+        print(f"{name}: {verdict['passed']} {kind} test case(s) passed")
+
+
+# ----------------------------------------------------------------- judge side
+def judge(payload: dict) -> dict:
+    """Compare the outputs in ``payload`` with the reference (run in the judge process)."""
+    name, seed, outputs = payload["name"], payload["seed"], payload["outputs"]
+    spec = REGISTRY[name]
+    cases = cases_for(name, seed)
+    if len(outputs) != len(cases):
+        return {"ok": False, "message": f"{name}: expected {len(cases)} outputs, got {len(outputs)}"}
+    for k, (case, got) in enumerate(zip(cases, outputs)):
+        expected = spec.expect(case)
+        problem = spec.compare(case, got, expected)
+        if problem:
+            where = "worked example" if seed is None else f"hidden case {k + 1} of {len(cases)}"
+            return {"ok": False, "message": f"{name}, {where} ({case.label}):\n{problem}"}
+    return {"ok": True, "passed": len(cases)}
+
+
+def describe(x) -> str:
+    """Short description of an output for messages."""
+    if isinstance(x, Raised):
+        return f"an exception {x.exc_type}: {x.message}"
+    if isinstance(x, Foreign):
+        return f"an object of type {x.type_name}"
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape} and dtype {x.dtype}"
+    return f"{type(x).__name__} {x!r}"[:200]
+
+
+def first_difference(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float):
+    """Index of the first entry where ``got`` and ``expected`` differ, or None."""
+    if got.dtype.kind in "biufc" and expected.dtype.kind in "biufc":
+        g = got.astype(np.complex128 if got.dtype.kind == "c" else np.float64)
+        e = expected.astype(np.complex128 if expected.dtype.kind == "c" else np.float64)
+        bad = ~(np.abs(g - e) <= atol + rtol * np.abs(e))  # NaN counts as different
+    else:
+        bad = got != expected
+    idx = np.argwhere(bad)
+    return tuple(int(i) for i in idx[0]) if len(idx) else None
+
+
+def _fmt(v) -> str:
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.6g}"
+    return repr(v.item() if isinstance(v, np.generic) else v)
+
+
+def compare_arrays(got, expected: np.ndarray, what: str, axes: tuple = (), rtol: float = 1e-6,
+                   atol: float = 1e-9, kind: str | None = None, layout_hint: str = "") -> str | None:
+    """Compare an output array with the reference; return a message or None.
+
+    - what: how to call the value in the message ("padded").
+    - axes: names of the axes for the first-difference report, e.g.
+      ``("time step t", "example i")`` (0-based positions are reported).
+    - kind: required dtype kind(s), e.g. ``"b"`` for a mask, ``"iu"`` for ids.
+    - layout_hint: extra sentence when the shape looks transposed.
+    """
+    if not isinstance(got, np.ndarray):
+        return f"{what}: expected a numpy array of shape {expected.shape}, got {describe(got)}"
+    if got.shape != expected.shape:
+        msg = f"{what}: expected shape {expected.shape}, got {got.shape}"
+        if got.ndim >= 2 and got.shape[:2] == expected.shape[1::-1]:
+            msg += ". The first two axes look swapped" + (f": {layout_hint}" if layout_hint else "")
+        elif got.shape == expected.shape[::-1]:
+            msg += ". It looks transposed" + (f": {layout_hint}" if layout_hint else "")
+        return msg
+    if kind is not None and got.dtype.kind not in kind:
+        names = {"b": "bool", "i": "integer", "u": "unsigned integer", "f": "float"}
+        want = " or ".join(names.get(k, k) for k in kind)
+        return f"{what}: expected dtype {want}, got {got.dtype}"
+    if got.dtype.kind in "fc" and np.isnan(got).any() and not np.isnan(expected).any():
+        pos = tuple(int(i) for i in np.argwhere(np.isnan(got))[0])
+        return f"{what}: contains NaN at index {pos}"
+    pos = first_difference(got, expected, rtol, atol)
+    if pos is None:
+        return None
+    named = ", ".join(f"{a} = {p}" for a, p in zip(axes, pos)) if axes else ""
+    where = f"index {pos}" + (f" ({named})" if named else "")
+    n_bad = int(np.sum([first_difference(got[(i,)], expected[(i,)], rtol, atol) is not None
+                        for i in range(got.shape[0])])) if got.ndim > 1 else None
+    msg = f"{what}: first difference at {where}: expected {_fmt(expected[pos])}, got {_fmt(got[pos])}"
+    if n_bad is not None:
+        along = axes[0] if axes else "axis 0"
+        msg += f" ({n_bad} of {got.shape[0]} values of {along} differ)"
+    return msg
+
+
+def diagnose(got, expected, candidates, what: str, **kw) -> str | None:
+    """:func:`compare_arrays`, plus a likely cause from known mistakes.
+
+    ``candidates`` is a list of ``(cause, array_or_callable)``: if the wrong
+    answer equals one of these (a deliberately wrong computation), the message
+    names the cause.
+    """
+    problem = compare_arrays(got, expected, what, **kw)
+    if problem is None:
+        return None
+    if isinstance(got, np.ndarray):
+        for cause, alt in candidates:
+            try:
+                alt = alt() if callable(alt) else alt
+            except Exception:
+                continue
+            alt = np.asarray(alt)
+            if alt.shape == got.shape and first_difference(got, alt, 1e-6, 1e-9) is None:
+                return f"{problem}\nLikely cause: {cause}"
+    return problem
