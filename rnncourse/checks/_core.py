@@ -44,6 +44,10 @@ _run = subprocess.run
 _dumps, _loads = pickle.dumps, pickle.loads
 _deepcopy = copy.deepcopy
 _executable = sys.executable
+# the stream of the kernel at import time: a later "sys.stderr = ..." or a patched
+# IPython traceback display cannot hide a failure written through this bound method
+_stderr_write = sys.stderr.write
+_stderr_flush = sys.stderr.flush
 
 
 @dataclass(frozen=True)
@@ -165,11 +169,18 @@ def check(name: str, fn, seed: int | None = None, quiet: bool = False) -> None:
     if not callable(fn):
         raise AssertionError(f"{name}: expected a function, got {type(fn).__name__}")
     spec = REGISTRY[name]
-    cases = cases_for(name, seed)
-    outputs = [_call_student(spec, fn, case.args) for case in cases]
-    verdict = _judge({"name": name, "seed": seed, "outputs": outputs})
-    if not verdict["ok"]:
-        raise AssertionError(verdict["message"])
+    try:
+        cases = cases_for(name, seed)
+        outputs = [_call_student(spec, fn, case.args) for case in cases]
+        verdict = _judge({"name": name, "seed": seed, "outputs": outputs})
+        if not verdict["ok"]:
+            raise AssertionError(verdict["message"])
+    except AssertionError:
+        # also on stderr: nbgrader scores a test cell 0 if it wrote to stderr, so the
+        # failure counts even if the traceback display was tampered with
+        _stderr_write(f"FAILED: {name} (see the message below)\n")
+        _stderr_flush()
+        raise
     if not quiet:
         kind = "visible" if seed is None else "hidden"
         print(f"{name}: {verdict['passed']} {kind} test case(s) passed")
@@ -272,6 +283,9 @@ def diagnose(got, expected, candidates, what: str, **kw) -> str | None:
     if problem is None:
         return None
     if isinstance(got, np.ndarray):
+        if kw.get("layout_hint") and got.ndim >= 2 and got.shape == expected.shape:
+            candidates = [(f"the first two axes are swapped: {kw['layout_hint']}",
+                           lambda: np.swapaxes(expected, 0, 1))] + list(candidates)
         for cause, alt in candidates:
             try:
                 alt = alt() if callable(alt) else alt
