@@ -49,14 +49,14 @@ def _bv_compare(case, got, expected):
     from collections import Counter
     counts = Counter(t for s in case.args["sentences"] for t in s)
     mf = case.args["min_freq"]
-    if set(got[3:]) == {t for t, c in counts.items() if c > mf}:
-        return msg + f"\nLikely cause: min_freq is inclusive: keep tokens seen at least {mf} times (>=, not >)"
-    if set(got[3:]) == set(counts):
-        return msg + f"\nLikely cause: tokens seen fewer than min_freq = {mf} times must be left out"
     if set(got[3:]) == set(expected[3:]):
         if [counts[t] for t in got[3:]] == [counts[t] for t in expected[3:]]:
             return msg + "\nLikely cause: ties (equal counts) must be broken alphabetically"
         return msg + "\nLikely cause: tokens must be sorted by decreasing count"
+    if set(got[3:]) == {t for t, c in counts.items() if c > mf}:
+        return msg + f"\nLikely cause: min_freq is inclusive: keep tokens seen at least {mf} times (>=, not >)"
+    if set(got[3:]) == set(counts):
+        return msg + f"\nLikely cause: tokens seen fewer than min_freq = {mf} times must be left out"
     return msg
 
 
