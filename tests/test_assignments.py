@@ -83,3 +83,52 @@ def test_mutant_loses_points(courses, mutant):
     assert r["cells"][mutant.lost][0] == 0, f"{mutant.name}: {mutant.lost} still scored"
     assert r["score"] < r["max_score"]
     assert mutant.message in r["errors"][mutant.lost], r["errors"][mutant.lost]
+
+
+WRONG_BACKWARD = '''
+def embedding_backward(dout, cache):
+    n_e = dout.shape[-1]
+    dW = np.zeros((cache.vocab_size, n_e))
+    dW[cache.ids.reshape(-1)] = dout.reshape(-1, n_e)  # wrong: repeated ids overwrite
+    return dW
+'''
+
+TAMPERING = {
+    "numpy comparisons patched": '''
+import numpy as np
+np.allclose = lambda *a, **k: True
+np.array_equal = lambda *a, **k: True
+np.testing.assert_allclose = lambda *a, **k: None
+np.isclose = lambda a, b, *r, **k: np.ones(np.shape(a), dtype=bool)
+''',
+    "reference patched to agree": '''
+import rnncourse.embedding, rnncourse.checks.ch03
+rnncourse.embedding.embedding_backward = lambda dout, cache: embedding_backward(dout, cache)
+rnncourse.checks.ch03.ref = type("R", (), {"embedding_backward": staticmethod(embedding_backward),
+                                           "EmbeddingCache": rnncourse.embedding.EmbeddingCache})
+''',
+    "IPython traceback hidden": '''
+import sys
+get_ipython().showtraceback = lambda *a, **k: None
+get_ipython()._showtraceback = lambda *a, **k: None
+sys.stderr = open("/dev/null", "w")
+''',
+    "reference called": None,
+}
+
+
+@pytest.mark.parametrize("attack", sorted(TAMPERING))
+def test_tampering_does_not_earn_points(courses, attack):
+    """A wrong backward pass stays wrong whatever the notebook does to numpy, the reference or IPython."""
+    assignment, c, released = courses("03-embeddings")
+    if TAMPERING[attack] is None:
+        body = ("def embedding_backward(dout, cache):\n"
+                "    import rnncourse.embedding\n"
+                "    return rnncourse.embedding.embedding_backward(dout, cache)\n")
+        nb = student_notebook(assignment, released, {"embedding_backward": body})
+    else:
+        nb = student_notebook(assignment, released, {"embedding_backward": WRONG_BACKWARD})
+        nb = extra_cell(nb, TAMPERING[attack], "test_embedding_backward")
+    r = autograde(c, assignment, "tamper-" + attack.replace(" ", "-"), nb)
+    assert r["cells"]["test_embedding_backward"][0] == 0, attack
+    assert r["cells"]["test_embedding_forward"][0] == r["cells"]["test_embedding_forward"][1]
