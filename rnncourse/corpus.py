@@ -31,15 +31,17 @@ def python_docs_text(topics=None) -> str:
 def python_docs_sentences(min_words: int = 3) -> list:
     """Prose sentences of the help pages, as strings.
 
-    Indented lines (code samples, grammar rules) are dropped; a sentence must
+    Indented lines (code samples, grammar rules), table rows and section
+    titles are dropped; a sentence must
     have at least ``min_words`` whitespace-separated words.
     """
     lines = python_docs_text().splitlines()
     prose_lines = []
     for k, ln in enumerate(lines):
         underline = k + 1 < len(lines) and _UNDERLINE.match(lines[k + 1])
-        if not ln.strip() or ln.startswith((" ", "\t")) or _UNDERLINE.match(ln) or underline:
-            continue  # blank line, code sample, or a section title and its underline
+        if (not ln.strip() or ln.startswith((" ", "\t", "+", "|", ">>>")) or _UNDERLINE.match(ln)
+                or underline):
+            continue  # blank, code sample, table row, or a section title and its underline
         prose_lines.append(ln.strip())
     paragraphs = " ".join(prose_lines)
     return [s.strip() for s in _SENTENCE_END.split(paragraphs) if len(s.split()) >= min_words]

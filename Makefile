@@ -1,0 +1,55 @@
+# rnncourse: the two commands a newcomer needs are `make book` and `make test`.
+# Both create .venv and install the pinned requirements.txt on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+# nbgrader runs `alembic` as a subprocess: the venv's bin/ must be on PATH
+export PATH := $(BIN):$(PATH)
+STAMP  := $(VENV)/.installed
+CHAPTERS := $(sort $(wildcard book/[0-9]*.ipynb))
+ASSIGNMENTS := $(notdir $(sort $(wildcard solutions/[0-9]*)))
+
+.PHONY: help venv book test test-fast notebooks release autograde feedback clean
+
+help:
+	@echo "make book       build the HTML book into _build/html (strict: warnings are errors)"
+	@echo "make test       run the whole test suite (package, notebooks, grading pipeline, strict build)"
+	@echo "make notebooks  re-execute the chapters in book/ and store their outputs"
+	@echo "make release    regenerate exercises/ from solutions/ with nbgrader"
+	@echo "make autograde  autograde every submission in submitted/ into gradebook.db"
+	@echo "make feedback   write HTML feedback for every autograded submission into feedback/"
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build book/ --config $(CURDIR)/_config.yml --toc $(CURDIR)/_toc.yml -W -n --keep-going --path-output .
+	@echo "The book is in _build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+notebooks: $(STAMP)
+	for nb in $(CHAPTERS); do $(BIN)/jupyter nbconvert --to notebook --execute --inplace $$nb || exit 1; done
+
+release: $(STAMP)
+	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force --no-db || exit 1; done
+
+# Instructors: put submissions in submitted/<student>/<assignment>/<assignment>.ipynb first.
+autograde: $(STAMP)
+	for a in $(ASSIGNMENTS); do \
+	  $(BIN)/nbgrader generate_assignment $$a --force >/dev/null || exit 1; \
+	  $(BIN)/nbgrader autograde $$a --create || exit 1; done
+
+feedback: $(STAMP)
+	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_feedback $$a || exit 1; done
+
+clean:
+	rm -rf _build .pytest_cache
