@@ -1,0 +1,76 @@
+"""The feedback machinery itself: messages, determinism, isolation, and coverage of the assignments."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnncourse.checks import REGISTRY, check
+from rnncourse.checks._core import cases_for
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_check_is_used_by_a_solution_and_every_graded_cell_uses_checks():
+    used = set()
+    for nb in (ROOT / "solutions").glob("*/*.ipynb"):
+        for cell in json.loads(nb.read_text())["cells"]:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            src = "".join(cell["source"])
+            if meta.get("grade"):
+                assert "check(" in src and "assert" not in src.replace("check(", ""), (nb.name, meta["grade_id"])
+                assert "### BEGIN HIDDEN TESTS" in src, (nb.name, meta["grade_id"])
+            used.update(name for name in REGISTRY if f'check("{name}"' in src)
+    assert used == set(REGISTRY)
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_cases_are_deterministic_and_nonempty(name):
+    a, b = cases_for(name, 7), cases_for(name, 7)
+    assert len(a) >= 3 and len(cases_for(name, None)) >= 1
+    for x, y in zip(a, b):
+        assert x.label == y.label
+        for k in x.args:
+            np.testing.assert_equal(x.args[k], y.args[k])
+
+
+def test_not_implemented_message():
+    def stub(lengths, max_len=None):
+        raise NotImplementedError()
+    with pytest.raises(AssertionError, match="lengths_to_mask is not implemented yet"):
+        check("lengths_to_mask", stub)
+
+
+def test_wrong_type_and_shape_messages():
+    with pytest.raises(AssertionError, match=r"mask: expected a numpy array of shape \(3, 3\), got list"):
+        check("lengths_to_mask", lambda lengths, max_len=None: [[True]])
+    with pytest.raises(AssertionError, match=r"expected shape \(4, 2\), got \(2, 4\)\. The first two axes look swapped: batches are time-major"):
+        check("lengths_to_mask", lambda lengths, max_len=None:
+              (np.arange(max_len or max(lengths))[:, None] < np.asarray(lengths)).T if max_len else
+              np.arange(3)[:, None] < np.asarray(lengths)[None, :])
+    with pytest.raises(AssertionError, match="mask: expected dtype bool, got int64"):
+        check("lengths_to_mask", lambda lengths, max_len=None: (
+            np.arange(max_len or max(lengths))[:, None] < np.asarray(lengths)).astype(np.int64))
+
+
+def test_an_object_that_claims_equality_is_not_accepted():
+    class Liar:
+        def __eq__(self, other):
+            return True
+    with pytest.raises(AssertionError, match="got an object of type Liar"):
+        check("masked_mean", lambda values, mask: Liar())
+
+
+def test_mutating_the_inputs_changes_nothing():
+    def sneaky(values, mask):
+        values[...] = 0.0  # the student only ever sees copies
+        return 0.0
+    with pytest.raises(AssertionError, match="expected 2.66667, got 0"):
+        check("masked_mean", sneaky)
+
+
+def test_a_float32_answer_within_tolerance_is_accepted():
+    def cos32(u, v):
+        u, v = u.astype(np.float32), v.astype(np.float32)
+        return (v @ u) / (np.linalg.norm(v, axis=1) * np.linalg.norm(u))
+    check("cosine_similarity", cos32, seed=3, quiet=True)
