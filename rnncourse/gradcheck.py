@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._guard import reference
 from ._validate import as_float_array
 
 __all__ = ["numerical_gradient", "relative_error"]
 
 
+@reference
 def numerical_gradient(f, x: np.ndarray, dout=None, h: float = 1e-6) -> np.ndarray:
     """Central-difference gradient of ``sum(f(x) * dout)`` with respect to ``x``.
 
@@ -54,6 +56,7 @@ def numerical_gradient(f, x: np.ndarray, dout=None, h: float = 1e-6) -> np.ndarr
     return grad
 
 
+@reference
 def relative_error(a, b, eps: float = 1e-12) -> float:
     """``max |a - b| / max(|a| + |b|)`` over all entries (0 when both are 0).
 

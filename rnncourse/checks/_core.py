@@ -83,6 +83,10 @@ class Spec:
     - expect: ``(Case) -> expected output`` (judge side, reference code).
     - compare: ``(Case, got, expected) -> None or message`` (judge side).
     - call: ``(fn, args) -> output``; default ``fn(**args)``.
+    - probes: optional ``(Case) -> {probe name: args}``: the student's function
+      is also run on these variants of a case (e.g. with the bias zeroed), and
+      ``compare`` receives their outputs as ``probes={name: output}`` to say
+      which term of a formula is at fault.
     """
     name: str
     forbidden: tuple
@@ -91,6 +95,7 @@ class Spec:
     expect: Callable
     compare: Callable
     call: Callable = None
+    probes: Callable = None
 
 
 def register(spec: Spec) -> Spec:
@@ -171,7 +176,13 @@ def check(name: str, fn, seed: int | None = None, quiet: bool = False) -> None:
     spec = REGISTRY[name]
     try:
         cases = cases_for(name, seed)
-        outputs = [_call_student(spec, fn, case.args) for case in cases]
+        outputs = []
+        for case in cases:
+            out = _call_student(spec, fn, case.args)
+            if spec.probes is not None:
+                out = ("__probed__", out, {name: _call_student(spec, fn, args)
+                                           for name, args in spec.probes(case).items()})
+            outputs.append(out)
         verdict = _judge({"name": name, "seed": seed, "outputs": outputs})
         if not verdict["ok"]:
             raise AssertionError(verdict["message"])
@@ -196,7 +207,12 @@ def judge(payload: dict) -> dict:
         return {"ok": False, "message": f"{name}: expected {len(cases)} outputs, got {len(outputs)}"}
     for k, (case, got) in enumerate(zip(cases, outputs)):
         expected = spec.expect(case)
-        problem = spec.compare(case, got, expected)
+        if spec.probes is not None:
+            if not (isinstance(got, tuple) and len(got) == 3 and got[0] == "__probed__"):
+                return {"ok": False, "message": f"{name}: malformed outputs"}
+            problem = spec.compare(case, got[1], expected, probes=got[2])
+        else:
+            problem = spec.compare(case, got, expected)
         if problem:
             where = "worked example" if seed is None else f"hidden case {k + 1} of {len(cases)}"
             return {"ok": False, "message": f"{name}, {where} ({case.label}):\n{problem}"}
@@ -243,7 +259,11 @@ def compare_arrays(got, expected: np.ndarray, what: str, axes: tuple = (), rtol:
     - layout_hint: extra sentence when the shape looks transposed.
     """
     if not isinstance(got, np.ndarray):
-        return f"{what}: expected a numpy array of shape {expected.shape}, got {describe(got)}"
+        msg = f"{what}: expected a numpy array of shape {expected.shape}, got {describe(got)}"
+        if isinstance(got, Raised) and ("matmul" in got.message or "not aligned" in got.message):
+            msg += ("\nLikely cause: a matrix product with mismatched shapes. Weights have the shape "
+                    "(out, in), so a batch of rows is multiplied by W.T: is a weight transposed?")
+        return msg
     if got.shape != expected.shape:
         msg = f"{what}: expected shape {expected.shape}, got {got.shape}"
         if got.ndim >= 2 and got.shape[:2] == expected.shape[1::-1]:
@@ -268,7 +288,7 @@ def compare_arrays(got, expected: np.ndarray, what: str, axes: tuple = (), rtol:
     msg = f"{what}: first difference at {where}: expected {_fmt(expected[pos])}, got {_fmt(got[pos])}"
     if n_bad is not None:
         along = axes[0] if axes else "axis 0"
-        msg += f" ({n_bad} of {got.shape[0]} values of {along} differ)"
+        msg += f" (differences at {n_bad} of the {got.shape[0]} positions of {along})"
     return msg
 
 

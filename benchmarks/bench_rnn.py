@@ -1,0 +1,135 @@
+"""Time the numpy reference (forward + backward) against PyTorch CPU on the same shapes and thread count.
+
+    .venv/bin/python benchmarks/bench_rnn.py [--threads 1] [--repeats 30] [--warmup 5]
+
+Not a test (it lives outside tests/ and has no test_ functions). To add a cell
+(LSTM, GRU): write a ``setup_<cell>(rng, shape, dtype)`` returning two
+zero-argument callables (numpy step, torch step) and append rows to CASES.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=1, help="threads for BLAS (numpy) and torch (default 1)")
+    ap.add_argument("--repeats", type=int, default=30, help="timed runs per row; the median is reported (>= 20)")
+    ap.add_argument("--warmup", type=int, default=5, help="untimed runs before timing")
+    ap.add_argument("--profile", action="store_true", help="also print a cProfile of the numpy float64 row")
+    args = ap.parse_args(argv)
+    if args.threads < 1 or args.repeats < 1:
+        ap.error("--threads and --repeats must be >= 1")
+    return args
+
+
+ARGS = _parse_args()
+# BLAS reads these once, when numpy is first imported: set them before the import
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+             "NUMEXPR_NUM_THREADS"):
+    os.environ[_var] = str(ARGS.threads)
+
+import statistics  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from rnncourse.rnn import rnn_backward, rnn_forward, to_torch_rnn  # noqa: E402
+
+torch.set_num_threads(ARGS.threads)
+
+
+@dataclass(frozen=True)
+class Case:
+    cell: str            # key of SETUPS
+    T: int
+    N: int
+    D: int               # n_x
+    H: int               # n_a
+    dtype: str           # "float64" or "float32"
+
+    @property
+    def shape(self) -> str:
+        return f"{self.cell} T={self.T} N={self.N} D={self.D} H={self.H} {self.dtype}"
+
+
+def setup_rnn(rng, c: Case):
+    """Elman RNN (tanh): rnncourse.rnn_forward + rnn_backward vs nn.RNN + autograd."""
+    np_dt, t_dt = np.dtype(c.dtype), getattr(torch, c.dtype)
+    k = 1.0 / np.sqrt(c.H)
+    Wax = rng.uniform(-k, k, (c.H, c.D)).astype(np_dt)
+    Waa = rng.uniform(-k, k, (c.H, c.H)).astype(np_dt)
+    ba = rng.uniform(-k, k, c.H).astype(np_dt)
+    x = rng.normal(size=(c.T, c.N, c.D)).astype(np_dt)
+    a0 = rng.normal(size=(c.N, c.H)).astype(np_dt)
+    da = rng.normal(size=(c.T, c.N, c.H)).astype(np_dt)
+
+    def numpy_step():
+        _, cache = rnn_forward(x, a0, Wax, Waa, ba)
+        return rnn_backward(da, cache)  # dx, da0, dWax, dWaa, dba: the same gradients torch computes
+
+    rnn = to_torch_rnn(Wax.astype(np.float64), Waa.astype(np.float64), ba.astype(np.float64)).to(t_dt)
+    tx = torch.from_numpy(x).requires_grad_(True)
+    th = torch.from_numpy(a0[None]).requires_grad_(True)
+    tda = torch.from_numpy(da)
+
+    def torch_step():
+        for p in (tx, th, *rnn.parameters()):
+            p.grad = None
+        out, _ = rnn(tx, th)
+        out.backward(tda)
+
+    return numpy_step, torch_step
+
+
+SETUPS = {"rnn": setup_rnn}  # later: "lstm": setup_lstm, "gru": setup_gru
+
+CASES = [
+    Case("rnn", T=50, N=32, D=64, H=128, dtype="float64"),
+    Case("rnn", T=50, N=32, D=64, H=128, dtype="float32"),
+]
+
+
+def paired_median_ms(fns, warmup: int, repeats: int) -> list[float]:
+    """Median wall time (ms) of each callable; runs are interleaved so that both see the same machine noise."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    times = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, ts in zip(fns, times):
+            t0 = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t0)
+    return [1e3 * statistics.median(ts) for ts in times]
+
+
+def main() -> int:
+    print(f"numpy {np.__version__}, torch {torch.__version__}, threads={ARGS.threads} "
+          f"(torch.get_num_threads()={torch.get_num_threads()}), median of {ARGS.repeats} interleaved runs after {ARGS.warmup} warm-up")
+    header = f"{'shape':<44} {'numpy ms':>9} {'torch ms':>9} {'numpy/torch':>12}"
+    print(header)
+    print("-" * len(header))
+    for case in CASES:
+        numpy_step, torch_step = SETUPS[case.cell](np.random.default_rng(0), case)
+        t_np, t_torch = paired_median_ms((numpy_step, torch_step), ARGS.warmup, ARGS.repeats)
+        print(f"{case.shape:<44} {t_np:9.3f} {t_torch:9.3f} {t_np / t_torch:11.2f}x")
+    if ARGS.profile:
+        import cProfile
+        import pstats
+        numpy_step, _ = SETUPS[CASES[0].cell](np.random.default_rng(0), CASES[0])
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(ARGS.repeats):
+            numpy_step()
+        prof.disable()
+        pstats.Stats(prof).sort_stats("tottime").print_stats(12)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""Checks for assignment 04 (the recurrent network): cell, sequence, Jordan, many-to-one.
+
+Wrong answers are localised in two ways: known mistakes are recomputed here and
+compared with the student's output ("the activation is missing"), and the
+student's function is re-run with one term of the formula switched off (probes:
+bias zeroed, recurrent input zeroed, input zeroed) to say which term is at fault.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import rnn as ref
+from ._core import Case, Spec, compare_arrays, describe, diagnose, first_difference, register
+
+SEQ_AXES = ("time step t", "example i", "hidden unit")
+STEP_AXES = ("example i", "hidden unit")
+
+
+def _params(rng, n_x, n_a, scale=0.6):
+    return {"Wax": rng.normal(0, scale, (n_a, n_x)), "Waa": rng.normal(0, scale, (n_a, n_a)),
+            "ba": rng.normal(0, 0.5, n_a)}
+
+
+def _sizes(rng):
+    return int(rng.integers(1, 5)), int(rng.integers(1, 6)), int(rng.integers(1, 7))  # N, n_x, n_a
+
+
+def _matches(got, expected):
+    return (isinstance(got, np.ndarray) and got.shape == np.shape(expected)
+            and first_difference(got, np.asarray(expected), 1e-6, 1e-9) is None)
+
+
+def isolate(probes: dict, reference: dict, labels: dict) -> str | None:
+    """Name the faulty term from the student's outputs on probe inputs.
+
+    ``probes``/``reference``: outputs of the student's and the reference function
+    on the same probe inputs; ``labels``: probe name -> the term it switches off.
+    If the answer becomes right when exactly one term is switched off, that term
+    is the one computed wrongly.
+    """
+    right = [name for name in labels if _matches(probes.get(name), reference[name])]
+    if len(right) == 1:
+        return (f"your output is correct when {labels[right[0]]['off']}, and wrong otherwise: "
+                f"check {labels[right[0]]['term']}")
+    return None
+
+
+# ------------------------------------------------------------------ rnn_cell_forward
+CELL_LABELS = {
+    "no bias": {"off": "ba = 0", "term": "the bias ba (is it added?)"},
+    "no recurrence": {"off": "a_prev = 0", "term": "the recurrent term a_prev @ Waa.T"},
+    "no input": {"off": "xt = 0", "term": "the input term xt @ Wax.T"},
+}
+
+
+def _cell_visible():
+    return [Case({"xt": np.array([[1.0, 2.0]]), "a_prev": np.array([[0.5, -0.5, 0.0]]),
+                  "Wax": np.array([[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]]),
+                  "Waa": np.array([[0.1, 0.0, 0.2], [0.0, -0.1, 0.0], [0.3, 0.0, 0.1]]),
+                  "ba": np.array([0.1, -0.2, 0.3])},
+                 "N = 1, n_x = 2, n_a = 3, all terms non-zero")]
+
+
+def _cell_random(rng):
+    out = []
+    for _ in range(6):
+        N, n_x, n_a = _sizes(rng)
+        if rng.random() < 0.3:
+            n_x = n_a  # square Wax: a transposed weight is not caught by a shape error
+        args = dict(xt=rng.normal(size=(N, n_x)), a_prev=rng.normal(size=(N, n_a)), **_params(rng, n_x, n_a))
+        out.append(Case(args, f"N = {N}, n_x = {n_x}, n_a = {n_a}"))
+    return out
+
+
+def _cell_probes(case):
+    a = case.args
+    return {"no bias": dict(a, ba=np.zeros_like(a["ba"])),
+            "no recurrence": dict(a, a_prev=np.zeros_like(a["a_prev"])),
+            "no input": dict(a, xt=np.zeros_like(a["xt"]))}
+
+
+def _cell_ref(args):
+    return ref.rnn_cell_forward(**args)[0]
+
+
+def _activation_causes(z):
+    return [("the activation is missing: a_next = tanh(z), not z", z),
+            ("wrong activation: the Elman cell uses tanh, not the sigmoid", 1 / (1 + np.exp(-z))),
+            ("wrong activation: the Elman cell uses tanh, not ReLU", np.maximum(z, 0))]
+
+
+def _cell_compare(case, got, expected, probes):
+    a = case.args
+    z = a["xt"] @ a["Wax"].T + a["a_prev"] @ a["Waa"].T + a["ba"]
+    causes = _activation_causes(z)
+    if a["Wax"].shape[0] == a["Wax"].shape[1]:
+        causes.append(("Wax is transposed: the input term is xt @ Wax.T (Wax has shape (n_a, n_x))",
+                       np.tanh(a["xt"] @ a["Wax"] + a["a_prev"] @ a["Waa"].T + a["ba"])))
+    causes.append(("Waa is transposed: the recurrent term is a_prev @ Waa.T",
+                   np.tanh(a["xt"] @ a["Wax"].T + a["a_prev"] @ a["Waa"] + a["ba"])))
+    problem = diagnose(got, expected, causes, "a_next", axes=STEP_AXES)
+    if problem and "Likely cause" not in problem and isinstance(got, np.ndarray) and got.shape == expected.shape:
+        hint = isolate(probes, {k: _cell_ref(v) for k, v in _cell_probes(case).items()}, CELL_LABELS)
+        if hint:
+            problem += f"\nLikely cause: {hint}"
+    return problem
+
+
+register(Spec("rnn_cell_forward", ("rnncourse.rnn.rnn_cell_forward", "rnncourse.rnn.rnn_forward"),
+              _cell_visible, _cell_random, expect=lambda c: _cell_ref(c.args), compare=_cell_compare,
+              probes=_cell_probes))
+
+
+# ---------------------------------------------------------------------- rnn_forward
+SEQ_LABELS = {
+    "no bias": {"off": "ba = 0", "term": "the bias ba (is it added at every step?)"},
+    "no recurrence": {"off": "a0 = 0 and Waa = 0",
+                      "term": "the recurrent term: a[t] must use a[t - 1] @ Waa.T (a0 at the first step)"},
+    "no input": {"off": "x = 0", "term": "the input term x[t] @ Wax.T"},
+}
+
+
+def _seq_visible():
+    x = np.array([[[1.0, 1.0]], [[1.0, 1.0]], [[2.0, 2.0]]])
+    return [Case({"x": x, "a0": np.zeros((1, 2)), "Wax": np.full((2, 2), 0.1), "Waa": np.full((2, 2), 0.1),
+                  "ba": np.zeros(2)}, "note 003's inputs [1,1], [1,1], [2,2] with all weights 0.1"),
+            Case({"x": np.array([[[0.5]], [[-1.0]]]), "a0": np.array([[0.2, -0.4]]),
+                  "Wax": np.array([[1.0], [-0.5]]), "Waa": np.array([[0.5, 0.1], [-0.2, 0.3]]),
+                  "ba": np.array([0.1, 0.2])}, "T = 2, N = 1, n_x = 1, n_a = 2, non-zero a0 and ba")]
+
+
+def _seq_random(rng):
+    out = []
+    for k in range(6):
+        N, n_x, n_a = _sizes(rng)
+        T = 1 if k == 0 else int(rng.integers(2, 7))
+        args = dict(x=rng.normal(size=(T, N, n_x)), a0=rng.normal(size=(N, n_a)), **_params(rng, n_x, n_a))
+        out.append(Case(args, f"T = {T}, N = {N}, n_x = {n_x}, n_a = {n_a}"))
+    return out
+
+
+def _seq_probes(case):
+    a = case.args
+    return {"no bias": dict(a, ba=np.zeros_like(a["ba"])),
+            "no recurrence": dict(a, a0=np.zeros_like(a["a0"]), Waa=np.zeros_like(a["Waa"])),
+            "no input": dict(a, x=np.zeros_like(a["x"]))}
+
+
+def _seq_ref(args):
+    return ref.rnn_forward(**args)[0]
+
+
+def _seq_compare(case, got, expected, probes):
+    a = case.args
+    x, a0, Wax, Waa, ba = a["x"], a["a0"], a["Wax"], a["Waa"], a["ba"]
+    T = x.shape[0]
+    causes = [
+        ("the state is not carried: every step used a0 instead of a[t - 1]",
+         np.tanh(x @ Wax.T + a0 @ Waa.T + ba)),
+        ("off by one in time: a[t] must be the state AFTER reading x[t] (a[0] = a^<1>, not a0)",
+         lambda: np.concatenate([a0[None], expected[:-1]])),
+        ("time runs backwards: process x[0], x[1], ... in order",
+         lambda: ref.rnn_forward(x[::-1], a0, Wax, Waa, ba)[0][::-1]),
+        ("time runs backwards: process x[0], x[1], ... in order",
+         lambda: ref.rnn_forward(x[::-1], a0, Wax, Waa, ba)[0]),
+        ("the activation is missing: a[t] = tanh(z[t])",
+         lambda: ref.rnn_forward(x, a0, Wax, Waa, ba, activation="identity")[0]),
+        ("Waa is transposed: the recurrent term is a[t - 1] @ Waa.T",
+         lambda: ref.rnn_forward(x, a0, Wax, Waa.T, ba)[0]),
+    ]
+    problem = diagnose(got, expected, causes, "a", axes=SEQ_AXES,
+                       layout_hint="the result is time-major, (T, N, n_a)")
+    if problem and "Likely cause" not in problem and isinstance(got, np.ndarray) and got.shape == expected.shape:
+        hint = isolate(probes, {k: _seq_ref(v) for k, v in _seq_probes(case).items()}, SEQ_LABELS)
+        if hint:
+            problem += f"\nLikely cause: {hint}"
+    if problem and T > 1 and isinstance(got, np.ndarray) and got.shape == expected.shape:
+        if first_difference(got[:1], expected[:1], 1e-6, 1e-9) is None:
+            problem += "\n(The first time step is right: look at how the state is passed from one step to the next.)"
+    return problem
+
+
+register(Spec("rnn_forward", ("rnncourse.rnn.rnn_forward",), _seq_visible, _seq_random,
+              expect=lambda c: _seq_ref(c.args), compare=_seq_compare, probes=_seq_probes))
+
+
+# ------------------------------------------------------------------- jordan_forward
+def _jordan_args(rng, T, N, n_x, n_a, n_y):
+    return dict(x=rng.normal(size=(T, N, n_x)), y0=rng.normal(size=(N, n_y)),
+                Wax=rng.normal(0, 0.6, (n_a, n_x)), Way=rng.normal(0, 0.6, (n_a, n_y)),
+                ba=rng.normal(0, 0.5, n_a), Wya=rng.normal(0, 0.6, (n_y, n_a)), by=rng.normal(0, 0.5, n_y))
+
+
+def _jordan_visible():
+    return [Case(_jordan_args(np.random.default_rng(4), 3, 1, 2, 3, 2), "T = 3, N = 1, n_x = 2, n_a = 3, n_y = 2")]
+
+
+def _jordan_random(rng):
+    out = []
+    for _ in range(5):
+        N, n_x, n_a = _sizes(rng)
+        T, n_y = int(rng.integers(1, 6)), int(rng.integers(1, 4))
+        out.append(Case(_jordan_args(rng, T, N, n_x, n_a, n_y), f"T = {T}, N = {N}, n_x = {n_x}, n_a = {n_a}, n_y = {n_y}"))
+    return out
+
+
+def _jordan_compare(case, got, expected):
+    a = case.args
+    y_hat, hidden = expected
+    if not (isinstance(got, tuple) and len(got) == 2):
+        return f"expected a tuple (y_hat, a), got {describe(got)}"
+
+    def y0_every_step():
+        h = np.tanh(a["x"] @ a["Wax"].T + a["y0"] @ a["Way"].T + a["ba"])
+        return h @ a["Wya"].T + a["by"]
+
+    def shifted():  # y_hat[t] computed from the state before reading x[t]
+        return np.concatenate([a["y0"][None], y_hat[:-1]])
+    problem = diagnose(got[0], y_hat, [
+        ("the output is not fed back: every step used y0 instead of y_hat[t - 1]", y0_every_step),
+        ("off by one in time: y_hat[t] is the output after reading x[t]", shifted),
+    ], "y_hat", axes=("time step t", "example i", "output unit"))
+    if problem:
+        return problem
+    return compare_arrays(got[1], hidden, "a (hidden states)", axes=SEQ_AXES)
+
+
+register(Spec("jordan_forward", ("rnncourse.rnn.jordan_forward",), _jordan_visible, _jordan_random,
+              expect=lambda c: ref.jordan_forward(**c.args), compare=_jordan_compare))
+
+
+# -------------------------------------------------------------- many_to_one_forward
+def _m2o_args(rng, lengths, n_x, n_a, n_y):
+    T, N = int(max(lengths)), len(lengths)
+    x = rng.normal(size=(T, N, n_x))
+    for i, L in enumerate(lengths):
+        x[L:, i] = rng.normal(5.0, 3.0, size=(T - L, n_x))  # padding holds garbage: it must be ignored
+    return dict(x=x, lengths=np.asarray(lengths, dtype=np.int64), a0=np.zeros((N, n_a)),
+                Wax=rng.normal(0, 0.6, (n_a, n_x)), Waa=rng.normal(0, 0.6, (n_a, n_a)), ba=rng.normal(0, 0.5, n_a),
+                Wya=rng.normal(0, 0.8, (n_y, n_a)), by=rng.normal(0, 0.5, n_y))
+
+
+def _m2o_visible():
+    return [Case(_m2o_args(np.random.default_rng(5), [3, 1], 2, 3, 2),
+                 "two sentences of lengths 3 and 1 (the second is padded with garbage)")]
+
+
+def _m2o_random(rng):
+    out = []
+    for _ in range(5):
+        N = int(rng.integers(1, 5))
+        lengths = rng.integers(1, 7, size=N)
+        n_x, n_a, n_y = int(rng.integers(1, 5)), int(rng.integers(1, 6)), int(rng.integers(2, 5))
+        out.append(Case(_m2o_args(rng, lengths.tolist(), n_x, n_a, n_y), f"lengths {lengths.tolist()}, n_y = {n_y}"))
+    return out
+
+
+def _m2o_compare(case, got, expected):
+    a = case.args
+    all_a = ref.rnn_forward(a["x"], a["a0"], a["Wax"], a["Waa"], a["ba"])[0]
+    z_last = all_a[-1] @ a["Wya"].T + a["by"]
+    a_last = all_a[a["lengths"] - 1, np.arange(len(a["lengths"]))]
+    z = a_last @ a["Wya"].T + a["by"]
+    return diagnose(got, expected[0], [
+        ("the padding was read: classify the hidden state at step lengths[i] of example i, not the last row a[-1]",
+         ref.softmax(z_last)),
+        ("softmax over the wrong axis: normalise over the classes (axis -1), not the examples",
+         ref.softmax(z, axis=0)),
+        ("the softmax is missing: return probabilities, not scores", z),
+    ], "probs", axes=("example i", "class"))
+
+
+register(Spec("many_to_one_forward", ("rnncourse.rnn.many_to_one_forward",), _m2o_visible, _m2o_random,
+              expect=lambda c: ref.many_to_one_forward(**c.args), compare=_m2o_compare))
