@@ -71,7 +71,7 @@ def _derivative_from_output(name, a, z):
     return np.ones_like(a)
 
 
-def _check_params(x_name, x, a_name, a, Wax, Waa, ba):
+def _check_params(Wax, Waa, ba):
     """Shapes of one step; returns the arrays as floats."""
     Wax = as_float_array("Wax", Wax, ndim=2)
     n_a, n_x = Wax.shape
@@ -115,7 +115,7 @@ def rnn_cell_forward(xt, a_prev, Wax, Waa, ba, activation: str = "tanh"):
     - cache: :class:`RNNStepCache`.
     """
     activation = _act(activation)
-    Wax, Waa, ba, n_a, n_x = _check_params("xt", xt, "a_prev", a_prev, Wax, Waa, ba)
+    Wax, Waa, ba, n_a, n_x = _check_params(Wax, Waa, ba)
     xt = as_float_array("xt", xt, ndim=2)
     check_shape("xt", xt, (None, n_x), "(N, n_x)")
     a_prev = as_float_array("a_prev", a_prev, ndim=2)
@@ -184,7 +184,7 @@ def rnn_forward(x, a0, Wax, Waa, ba, activation: str = "tanh"):
     - cache: :class:`RNNCache`.
     """
     activation = _act(activation)
-    Wax, Waa, ba, n_a, n_x = _check_params("x", x, "a0", a0, Wax, Waa, ba)
+    Wax, Waa, ba, n_a, n_x = _check_params(Wax, Waa, ba)
     x = as_float_array("x", x, ndim=3)
     check_shape("x", x, (None, None, n_x), "(T, N, n_x)")
     T, N, _ = x.shape
@@ -276,6 +276,8 @@ def output_forward(a, Wya, by):
 @reference
 def output_backward(dz, cache: OutputCache) -> dict:
     """Gradients of :func:`output_forward`: ``da`` (shape of a), ``dWya``, ``dby``."""
+    if not isinstance(cache, OutputCache):
+        raise ValueError(f"cache: expected an OutputCache, got {type(cache).__name__}")
     dz = as_float_array("dz", dz)
     check_shape("dz", dz, cache.a.shape[:-1] + (cache.Wya.shape[0],), "(..., n_y)")
     a2 = cache.a.reshape(-1, cache.a.shape[-1])
@@ -523,15 +525,16 @@ def to_torch_rnn(Wax, Waa, ba, activation: str = "tanh", bias_hh=None):
     import torch
     if activation not in ("tanh", "relu"):
         raise ValueError(f"activation: expected 'tanh' or 'relu' (torch.nn.RNN), got {activation!r}")
-    Wax, Waa, ba, n_a, n_x = _check_params("x", None, "a0", None, Wax, Waa, ba)
+    Wax, Waa, ba, n_a, n_x = _check_params(Wax, Waa, ba)
     b_hh = np.zeros(n_a) if bias_hh is None else as_float_array("bias_hh", bias_hh, ndim=1)
     check_shape("bias_hh", b_hh, (n_a,), "(n_a,)")
     rnn = torch.nn.RNN(n_x, n_a, nonlinearity=activation, dtype=torch.float64)
     with torch.no_grad():
-        rnn.weight_ih_l0.copy_(torch.from_numpy(Wax))  # same (out, in) layout: no transpose
-        rnn.weight_hh_l0.copy_(torch.from_numpy(Waa))
-        rnn.bias_ih_l0.copy_(torch.from_numpy(ba - b_hh))
-        rnn.bias_hh_l0.copy_(torch.from_numpy(b_hh))
+        # same (out, in) layout: no transpose; contiguous copies accept any strides
+        rnn.weight_ih_l0.copy_(torch.from_numpy(np.ascontiguousarray(Wax)))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(np.ascontiguousarray(Waa)))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(np.ascontiguousarray(ba - b_hh)))
+        rnn.bias_hh_l0.copy_(torch.from_numpy(np.ascontiguousarray(b_hh)))
     return rnn
 
 
