@@ -1,0 +1,179 @@
+"""Time the gated units of the numpy reference (forward + backward) against PyTorch CPU, same shapes and threads.
+
+    .venv/bin/python benchmarks/bench_gated.py [--threads 1] [--repeats 30] [--warmup 5] [--profile]
+
+Not a test (it lives outside tests/ and has no test_ functions). Same method as
+bench_rnn.py: thread variables set before numpy is imported, torch.set_num_threads,
+warm-up runs, then the median of interleaved timed runs. Rows: the "torch"-form GRU
+(gru_forward + gru_backward vs nn.GRU + autograd) and the LSTM (lstm_forward +
+lstm_backward vs nn.LSTM + autograd), both computing the gradients of x, the initial
+state(s) and every parameter.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=1, help="threads for BLAS (numpy) and torch (default 1)")
+    ap.add_argument("--repeats", type=int, default=30, help="timed runs per row; the median is reported (>= 20)")
+    ap.add_argument("--warmup", type=int, default=5, help="untimed runs before timing")
+    ap.add_argument("--profile", action="store_true", help="also print a cProfile of the numpy float64 row")
+    args = ap.parse_args(argv)
+    if args.threads < 1 or args.repeats < 1:
+        ap.error("--threads and --repeats must be >= 1")
+    return args
+
+
+ARGS = _parse_args()
+# BLAS reads these once, when numpy is first imported: set them before the import
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+             "NUMEXPR_NUM_THREADS"):
+    os.environ[_var] = str(ARGS.threads)
+
+import statistics  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+
+from rnncourse.gated import (gru_backward, gru_forward, gru_to_torch, init_gru_params, init_lstm_params,  # noqa: E402
+                             lstm_backward, lstm_forward, lstm_to_torch)
+
+torch.set_num_threads(ARGS.threads)
+
+
+@dataclass(frozen=True)
+class Case:
+    cell: str            # key of SETUPS
+    T: int
+    N: int
+    D: int               # n_x
+    H: int               # n_a
+    dtype: str           # "float64" or "float32"
+
+    @property
+    def shape(self) -> str:
+        return f"{self.cell} T={self.T} N={self.N} D={self.D} H={self.H} {self.dtype}"
+
+
+def _data(rng, c: Case, n_states: int):
+    np_dt = np.dtype(c.dtype)
+    x = rng.normal(size=(c.T, c.N, c.D)).astype(np_dt)
+    states = [rng.normal(size=(c.N, c.H)).astype(np_dt) for _ in range(n_states)]
+    da = rng.normal(size=(c.T, c.N, c.H)).astype(np_dt)
+    return x, states, da
+
+
+def _cast(params, dtype):
+    return {k: v.astype(dtype) for k, v in params.items()}
+
+
+def setup_gru(rng, c: Case):
+    """GRU, "torch" form: gru_forward + gru_backward vs nn.GRU + autograd (same weights and biases)."""
+    p64 = init_gru_params(c.D, c.H, rng, form="torch")
+    p = _cast(p64, c.dtype)
+    x, (a0,), da = _data(rng, c, 1)
+
+    def numpy_step():
+        a, cache = gru_forward(x, a0, p, form="torch")
+        return gru_backward(da, cache)  # dx, da0 and the 10 parameter gradients
+
+    gru = gru_to_torch(p64).to(getattr(torch, c.dtype))
+    tx = torch.from_numpy(x).requires_grad_(True)
+    th = torch.from_numpy(a0[None]).requires_grad_(True)
+    tda = torch.from_numpy(da)
+
+    def torch_step():
+        for q in (tx, th, *gru.parameters()):
+            q.grad = None
+        out, _ = gru(tx, th)
+        out.backward(tda)
+
+    return numpy_step, torch_step
+
+
+def setup_lstm(rng, c: Case):
+    """LSTM (no peepholes): lstm_forward + lstm_backward vs nn.LSTM + autograd."""
+    p64 = init_lstm_params(c.D, c.H, rng, forget_bias=1.0)
+    p = _cast(p64, c.dtype)
+    x, (a0, c0), da = _data(rng, c, 2)
+
+    def numpy_step():
+        a, cells, cache = lstm_forward(x, a0, c0, p)
+        return lstm_backward(da, cache)  # dx, da0, dc0 and the 12 parameter gradients
+
+    lstm = lstm_to_torch(p64).to(getattr(torch, c.dtype))
+    tx = torch.from_numpy(x).requires_grad_(True)
+    th = torch.from_numpy(a0[None]).requires_grad_(True)
+    tc = torch.from_numpy(c0[None]).requires_grad_(True)
+    tda = torch.from_numpy(da)
+
+    def torch_step():
+        for q in (tx, th, tc, *lstm.parameters()):
+            q.grad = None
+        out, _ = lstm(tx, (th, tc))
+        out.backward(tda)
+
+    return numpy_step, torch_step
+
+
+SETUPS = {"gru": setup_gru, "lstm": setup_lstm}
+
+CASES = [
+    Case("gru", T=50, N=32, D=64, H=128, dtype="float64"),
+    Case("gru", T=50, N=32, D=64, H=128, dtype="float32"),
+    Case("lstm", T=50, N=32, D=64, H=128, dtype="float64"),
+    Case("lstm", T=50, N=32, D=64, H=128, dtype="float32"),
+]
+
+
+def paired_median_ms(fns, warmup: int, repeats: int) -> list[float]:
+    """Median wall time (ms) of each callable; runs are interleaved so that both see the same machine noise."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    times = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, ts in zip(fns, times):
+            t0 = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t0)
+    return [1e3 * statistics.median(ts) for ts in times]
+
+
+def main() -> int:
+    print(f"numpy {np.__version__}, torch {torch.__version__}, threads={ARGS.threads} "
+          f"(torch.get_num_threads()={torch.get_num_threads()}), median of {ARGS.repeats} interleaved runs "
+          f"after {ARGS.warmup} warm-up")
+    header = f"{'shape':<44} {'numpy ms':>9} {'torch ms':>9} {'numpy/torch':>12}"
+    print(header)
+    print("-" * len(header))
+    for case in CASES:
+        numpy_step, torch_step = SETUPS[case.cell](np.random.default_rng(0), case)
+        t_np, t_torch = paired_median_ms((numpy_step, torch_step), ARGS.warmup, ARGS.repeats)
+        print(f"{case.shape:<44} {t_np:9.3f} {t_torch:9.3f} {t_np / t_torch:11.2f}x")
+    if ARGS.profile:
+        import cProfile
+        import pstats
+        for case in CASES:
+            if case.dtype != "float64":
+                continue
+            numpy_step, _ = SETUPS[case.cell](np.random.default_rng(0), case)
+            prof = cProfile.Profile()
+            prof.enable()
+            for _ in range(ARGS.repeats):
+                numpy_step()
+            prof.disable()
+            print(f"\nprofile of {case.shape}")
+            pstats.Stats(prof).sort_stats("tottime").print_stats(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
