@@ -1,0 +1,326 @@
+"""Checks for assignment 07 (gated units): GRU and LSTM cells, LSTM sequence and backward, hand-set weights."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import gated as ref
+from ._core import Case, Spec, compare_arrays, describe, diagnose, register
+
+STEP_AXES = ("example i", "hidden unit")
+SEQ_AXES = ("time step t", "example i", "hidden unit")
+GRU_KEYS = ("Wrx", "Wra", "br", "Wux", "Wua", "bu", "Wcx", "Wca", "bc")
+LSTM_KEYS = ("Wfx", "Wfa", "bf", "Wux", "Wua", "bu", "Wox", "Woa", "bo", "Wcx", "Wca", "bc")
+
+
+def _sig(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _rand_params(rng, keys, n_x, n_a, scale=0.7):
+    p = {}
+    for k in keys:
+        shape = (n_a, n_x) if k.endswith("x") else (n_a, n_a) if k.startswith("W") else (n_a,)
+        p[k] = rng.normal(0, scale if k.startswith("W") else 0.5, shape)
+    return p
+
+
+def _sizes(rng):
+    return int(rng.integers(1, 5)), int(rng.integers(1, 5)), int(rng.integers(1, 6))
+
+
+# -------------------------------------------------------------- gru_cell_forward
+def _gru_visible():
+    rng = np.random.default_rng(70)
+    return [Case({"xt": rng.normal(size=(2, 3)), "a_prev": rng.normal(size=(2, 4)),
+                  "params": _rand_params(rng, GRU_KEYS, 3, 4)}, "N = 2, n_x = 3, n_a = 4, the notes' form")]
+
+
+def _gru_random(rng):
+    out = []
+    for _ in range(6):
+        N, n_x, n_a = _sizes(rng)
+        out.append(Case({"xt": rng.normal(size=(N, n_x)), "a_prev": rng.normal(size=(N, n_a)),
+                         "params": _rand_params(rng, GRU_KEYS, n_x, n_a)}, f"N = {N}, n_x = {n_x}, n_a = {n_a}"))
+    return out
+
+
+def _gru_compare(case, got, expected):
+    x, a, p = case.args["xt"], case.args["a_prev"], case.args["params"]
+    r = _sig(x @ p["Wrx"].T + a @ p["Wra"].T + p["br"])
+    u = _sig(x @ p["Wux"].T + a @ p["Wua"].T + p["bu"])
+    cand = np.tanh(x @ p["Wcx"].T + (r * a) @ p["Wca"].T + p["bc"])
+    after = np.tanh(x @ p["Wcx"].T + r * (a @ p["Wca"].T) + p["bc"])
+    return diagnose(got, expected, [
+        ("the reset gate is in the wrong place: the notes' GRU multiplies a_prev by Γ_r BEFORE the product "
+         "with Wca (PyTorch applies it after)", u * after + (1 - u) * a),
+        ("the update gate works the wrong way round: a_next = Γ_u * c̃ + (1 - Γ_u) * a_prev", (1 - u) * cand + u * a),
+        ("the reset gate is ignored: c̃ = tanh(Wcx x + Wca (Γ_r * a_prev) + bc)",
+         u * np.tanh(x @ p["Wcx"].T + a @ p["Wca"].T + p["bc"]) + (1 - u) * a),
+        ("the candidate must use tanh, the gates the sigmoid",
+         u * _sig(x @ p["Wcx"].T + (r * a) @ p["Wca"].T + p["bc"]) + (1 - u) * a),
+        ("a_next is the gated mix Γ_u * c̃ + (1 - Γ_u) * a_prev, not the candidate alone", cand),
+    ], "a_next", axes=STEP_AXES)
+
+
+register(Spec("gru_cell_forward", ("rnncourse.gated.gru_cell_forward", "rnncourse.gated.gru_forward"),
+              _gru_visible, _gru_random, expect=lambda c: ref.gru_cell_forward(**c.args, form="notes")[0],
+              compare=_gru_compare))
+
+
+# ------------------------------------------------------------- lstm_cell_forward
+def _lstm_visible():
+    rng = np.random.default_rng(71)
+    return [Case({"xt": rng.normal(size=(2, 3)), "a_prev": rng.normal(size=(2, 4)), "c_prev": rng.normal(size=(2, 4)),
+                  "params": _rand_params(rng, LSTM_KEYS, 3, 4)}, "N = 2, n_x = 3, n_a = 4")]
+
+
+def _lstm_random(rng):
+    out = []
+    for _ in range(6):
+        N, n_x, n_a = _sizes(rng)
+        out.append(Case({"xt": rng.normal(size=(N, n_x)), "a_prev": rng.normal(size=(N, n_a)),
+                         "c_prev": rng.normal(size=(N, n_a)), "params": _rand_params(rng, LSTM_KEYS, n_x, n_a)},
+                        f"N = {N}, n_x = {n_x}, n_a = {n_a}"))
+    return out
+
+
+def _lstm_parts(x, a, c_prev, p):
+    pre = {g: x @ p[f"W{g}x"].T + a @ p[f"W{g}a"].T + p[f"b{g}"] for g in "fuoc"}
+    return pre, _sig(pre["f"]), _sig(pre["u"]), _sig(pre["o"]), np.tanh(pre["c"])
+
+
+def _lstm_cell_compare(case, got, expected):
+    x, a, c_prev, p = (case.args[k] for k in ("xt", "a_prev", "c_prev", "params"))
+    a_ref, c_ref = expected[0], expected[1]
+    if not (isinstance(got, tuple) and len(got) == 2):
+        return f"expected a tuple (a_next, c_next), got {describe(got)}"
+    pre, f, u, o, ct = _lstm_parts(x, a, c_prev, p)
+    swapped_c = u * c_prev + f * ct
+    problem = diagnose(got[1], c_ref, [
+        ("the forget and update gates are swapped: c_next = Γ_f * c_prev + Γ_u * c̃", swapped_c),
+        ("the cell state is not carried: c_next = Γ_f * c_prev + Γ_u * c̃ needs c_prev", u * ct),
+        ("the candidate must use tanh, the gates the sigmoid", f * c_prev + u * _sig(pre["c"])),
+    ], "c_next", axes=STEP_AXES)
+    if problem:
+        return problem
+    return diagnose(got[0], a_ref, [
+        ("the tanh on the cell output is missing: a_next = Γ_o * tanh(c_next) (note 000 writes Γ_o * c; "
+         "that is an erratum)", o * c_ref),
+        ("a_next uses the output gate: a_next = Γ_o * tanh(c_next)", np.tanh(c_ref)),
+    ], "a_next", axes=STEP_AXES)
+
+
+register(Spec("lstm_cell_forward", ("rnncourse.gated.lstm_cell_forward", "rnncourse.gated.lstm_forward"),
+              _lstm_visible, _lstm_random, expect=lambda c: ref.lstm_cell_forward(**c.args)[:2],
+              compare=_lstm_cell_compare))
+
+
+# ------------------------------------------------------------------ lstm_forward
+def _lf_visible():
+    rng = np.random.default_rng(72)
+    return [Case({"x": rng.normal(size=(3, 2, 2)), "a0": rng.normal(size=(2, 3)), "c0": rng.normal(size=(2, 3)),
+                  "params": _rand_params(rng, LSTM_KEYS, 2, 3)}, "T = 3, N = 2, n_x = 2, n_a = 3")]
+
+
+def _lf_random(rng):
+    out = []
+    for k in range(6):
+        N, n_x, n_a = _sizes(rng)
+        T = 1 if k == 0 else int(rng.integers(2, 7))
+        out.append(Case({"x": rng.normal(size=(T, N, n_x)), "a0": rng.normal(size=(N, n_a)),
+                         "c0": rng.normal(size=(N, n_a)), "params": _rand_params(rng, LSTM_KEYS, n_x, n_a)},
+                        f"T = {T}, N = {N}, n_x = {n_x}, n_a = {n_a}"))
+    return out
+
+
+def _lf_compare(case, got, expected):
+    x, a0, c0, p = (case.args[k] for k in ("x", "a0", "c0", "params"))
+    a_ref, c_ref = expected[0], expected[1]
+    if not (isinstance(got, tuple) and len(got) == 2):
+        return f"expected a tuple (a, c), got {describe(got)}"
+
+    def c0_every_step():
+        a_prev, out_a, out_c = a0, [], []
+        for t in range(x.shape[0]):
+            a_prev, c_next, _ = ref.lstm_cell_forward(x[t], a_prev, c0, p)
+            out_a.append(a_prev)
+            out_c.append(c_next)
+        return np.array(out_a), np.array(out_c)
+    wrong = {}
+
+    def alt(i):
+        if "c0" not in wrong:
+            wrong["c0"] = c0_every_step()
+        return wrong["c0"][i]
+    for i, (name, ref_arr) in enumerate((("a", a_ref), ("c", c_ref))):
+        problem = diagnose(got[i], ref_arr, [
+            ("the cell state is not carried: each step needs c[t - 1] (c0 at the first step)", lambda i=i: alt(i)),
+            ("off by one in time: a[t], c[t] are the states AFTER reading x[t]",
+             lambda r=ref_arr, s=(a0 if i == 0 else c0): np.concatenate([s[None], r[:-1]])),
+        ], name, axes=SEQ_AXES, layout_hint="the result is time-major, (T, N, n_a)")
+        if problem:
+            return problem
+    return None
+
+
+register(Spec("lstm_forward", ("rnncourse.gated.lstm_forward",), _lf_visible, _lf_random,
+              expect=lambda c: ref.lstm_forward(**c.args)[:2], compare=_lf_compare))
+
+
+# ------------------------------------------------------------ lstm_cell_backward
+LSTM_GRAD_KEYS = ("dxt", "da_prev", "dc_prev") + tuple("d" + k for k in LSTM_KEYS)
+
+
+def _lb_visible():
+    rng = np.random.default_rng(73)
+    return [Case({"xt": rng.normal(size=(2, 3)), "a_prev": rng.normal(size=(2, 4)), "c_prev": rng.normal(size=(2, 4)),
+                  "params": _rand_params(rng, LSTM_KEYS, 3, 4), "da_next": rng.normal(size=(2, 4)),
+                  "dc_next": rng.normal(size=(2, 4))}, "N = 2, n_x = 3, n_a = 4")]
+
+
+def _lb_random(rng):
+    out = []
+    for _ in range(6):
+        N, n_x, n_a = _sizes(rng)
+        out.append(Case({"xt": rng.normal(size=(N, n_x)), "a_prev": rng.normal(size=(N, n_a)),
+                         "c_prev": rng.normal(size=(N, n_a)), "params": _rand_params(rng, LSTM_KEYS, n_x, n_a),
+                         "da_next": rng.normal(size=(N, n_a)), "dc_next": rng.normal(size=(N, n_a))},
+                        f"N = {N}, n_x = {n_x}, n_a = {n_a}"))
+    return out
+
+
+def _lb_cache(a):
+    return ref.lstm_cell_forward(a["xt"], a["a_prev"], a["c_prev"], a["params"])[2]
+
+
+def _lb_call(fn, a):
+    return fn(a["da_next"], a["dc_next"], _lb_cache(a))
+
+
+def _lb_variant(a, tanh_deriv=True, with_dc_next=True):
+    """The reference backward with one known mistake."""
+    x, ap, cp, p, da, dcn = (a[k] for k in ("xt", "a_prev", "c_prev", "params", "da_next", "dc_next"))
+    pre, f, u, o, ct = _lstm_parts(x, ap, cp, p)
+    c = f * cp + u * ct
+    tc = np.tanh(c)
+    dc = (dcn if with_dc_next else 0.0) + da * o * ((1 - tc ** 2) if tanh_deriv else 1.0)
+    dz = {"o": da * tc * o * (1 - o), "f": dc * cp * f * (1 - f), "u": dc * ct * u * (1 - u),
+          "c": dc * u * (1 - ct ** 2)}
+    g = {"dxt": sum(dz[k] @ p[f"W{k}x"] for k in "fuoc"), "da_prev": sum(dz[k] @ p[f"W{k}a"] for k in "fuoc"),
+         "dc_prev": dc * f}
+    for k in "fuoc":
+        g[f"dW{k}x"], g[f"dW{k}a"], g[f"db{k}"] = dz[k].T @ x, dz[k].T @ ap, dz[k].sum(axis=0)
+    return g
+
+
+def _lb_compare(case, got, expected):
+    a = case.args
+    if not isinstance(got, dict):
+        return f"expected a dict of gradients with keys {list(LSTM_GRAD_KEYS)}, got {describe(got)}"
+    missing = [k for k in LSTM_GRAD_KEYS if k not in got]
+    if missing:
+        return f"the returned dict has no key {missing[0]!r} (expected {list(LSTM_GRAD_KEYS)})"
+    cache = {}
+
+    def variant(name, **kw):
+        if name not in cache:
+            cache[name] = _lb_variant(a, **kw)
+        return cache[name]
+    for k in LSTM_GRAD_KEYS:
+        problem = diagnose(got[k], expected[k], [
+            ("the path from a_next to c_next goes through tanh: dc = dc_next + da_next * Γ_o * (1 - tanh(c_next)**2)",
+             lambda k=k: variant("no tanh'", tanh_deriv=False)[k]),
+            ("dc_next (the gradient arriving from step t + 1 through the cell) is not added to dc",
+             lambda k=k: variant("no dc_next", with_dc_next=False)[k]),
+        ], k, axes=STEP_AXES if k in ("dxt", "da_prev", "dc_prev") else ("row", "column"))
+        if problem:
+            if k == "dc_prev":
+                problem += "\n(dc_prev = dc * Γ_f: the cell state reaches the past only through the forget gate.)"
+            return problem
+    return None
+
+
+register(Spec("lstm_cell_backward", ("rnncourse.gated.lstm_cell_backward", "rnncourse.gated.lstm_backward"),
+              _lb_visible, _lb_random, expect=lambda c: ref.lstm_cell_backward(c.args["da_next"], c.args["dc_next"],
+                                                                           _lb_cache(c.args)),
+              compare=_lb_compare, call=_lb_call))
+
+
+# ---------------------------------------------------------------- hand_set_lstm
+def task_targets(x):
+    """Note 003's memory task for a one-unit LSTM, inputs x ``(T, N, 3)`` = (x1, x2, x3).
+
+    x2 = 1 writes: c += tanh(x1); x2 = -1 erases: c = 0; x2 = 0 keeps c.
+    x3 = 1 shows the memory: a = tanh(c); x3 = 0 hides it: a = 0.
+    Returns the target ``(a, c)``, each ``(T, N, 1)``.
+    """
+    T, N, _ = x.shape
+    c = np.zeros((N,))
+    cs, as_ = [], []
+    for t in range(T):
+        x1, x2, x3 = x[t, :, 0], x[t, :, 1], x[t, :, 2]
+        c = np.where(x2 == -1, 0.0, c + np.where(x2 == 1, np.tanh(x1), 0.0))
+        cs.append(c.copy())
+        as_.append(np.where(x3 == 1, np.tanh(c), 0.0))
+    return np.array(as_)[..., None], np.array(cs)[..., None]
+
+
+def task_inputs(rng, T, N):
+    x1 = rng.integers(-2, 4, size=(T, N)).astype(float)
+    x2 = rng.choice([-1.0, 0.0, 1.0], p=[0.15, 0.35, 0.5], size=(T, N))
+    x3 = rng.choice([0.0, 1.0], size=(T, N))
+    return np.stack([x1, x2, x3], axis=-1)
+
+
+def _hs_visible():
+    x = np.array([[[3, 1, 0]], [[2, 0, 0]], [[1, 1, 1]], [[-1, 0, 1]], [[0, -1, 1]], [[2, 1, 1]]], dtype=float)
+    return [Case({"x": x}, "note 003's sequence: write 3, keep, write 1 and show, show, erase and show, write 2")]
+
+
+def _hs_random(rng):
+    return [Case({"x": task_inputs(rng, 12, 6)}, f"12 steps, 6 random sequences (set {k + 1})") for k in range(3)]
+
+
+def _hs_expect(case):
+    return task_targets(case.args["x"])
+
+
+def _hs_compare(case, got, expected):
+    if not isinstance(got, dict):
+        return f"expected a dict of LSTM parameters, got {describe(got)}"
+    missing = [k for k in LSTM_KEYS if k not in got]
+    if missing:
+        return f"the parameter dict has no key {missing[0]!r} (expected {list(LSTM_KEYS)})"
+    for k in LSTM_KEYS:
+        want = (1, 3) if k.endswith("x") else (1, 1) if k.startswith("W") else (1,)
+        if not isinstance(got[k], np.ndarray) or got[k].shape != want:
+            return f"params[{k!r}]: expected an array of shape {want}, got {describe(got[k])}"
+    x = case.args["x"]
+    a_t, c_t = expected
+    T, N, _ = x.shape
+    try:
+        a, c, _ = ref.lstm_forward(x, np.zeros((N, 1)), np.zeros((N, 1)), {k: got[k] for k in LSTM_KEYS})
+    except Exception as exc:  # e.g. NaN or inf weights
+        return f"the LSTM could not run with these parameters: {exc}"
+    bad_c = np.argwhere(~(np.abs(c - c_t) <= 0.05))
+    if len(bad_c):
+        t, i, _ = bad_c[0]
+        x1, x2, x3 = x[t, i]
+        what = {1.0: "write (x2 = 1): c must grow by tanh(x1); is the update (input) gate open and is c̃ = tanh(x1)?",
+                0.0: "keep (x2 = 0): c must not change; the update gate must be closed and the forget gate open",
+                -1.0: "erase (x2 = -1): c must become 0; the forget gate must close"}[float(x2)]
+        return (f"memory c: first wrong at time step t = {t}, sequence {i}, input {x[t, i].tolist()}: "
+                f"expected c = {c_t[t, i, 0]:.3f}, got {c[t, i, 0]:.3f}. Step type {what}")
+    bad_a = np.argwhere(~(np.abs(a - a_t) <= 0.05))
+    if len(bad_a):
+        t, i, _ = bad_a[0]
+        shown = x[t, i, 2] == 1
+        what = ("x3 = 1: the output gate must be open, a = tanh(c)" if shown
+                else "x3 = 0: the output gate must be closed, a = 0")
+        return (f"output a: first wrong at time step t = {t}, sequence {i}, input {x[t, i].tolist()}: "
+                f"expected a = {a_t[t, i, 0]:.3f}, got {a[t, i, 0]:.3f}. {what}")
+    return None
+
+
+register(Spec("hand_set_lstm", (), _hs_visible, _hs_random, expect=_hs_expect, compare=_hs_compare,
+              call=lambda fn, a: fn()))
