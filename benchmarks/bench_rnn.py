@@ -86,7 +86,7 @@ def setup_rnn(rng, c: Case):
     return numpy_step, torch_step
 
 
-SETUPS = {"rnn": setup_rnn}  # later: "lstm": setup_lstm, "gru": setup_gru
+SETUPS = {"rnn": setup_rnn}  # the GRU and LSTM rows are in bench_gated.py
 
 CASES = [
     Case("rnn", T=50, N=32, D=64, H=128, dtype="float64"),
