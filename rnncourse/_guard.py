@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 
 __all__ = ["reference", "forbid", "ReferenceUsedError"]
 
@@ -32,7 +33,8 @@ def reference(func):
                 "this exercise asks you to write it yourself")
         return func(*args, **kwargs)
 
-    del wrapper.__wrapped__  # no back door to the unguarded function
+    del wrapper.__wrapped__  # no back door to the unguarded function ...
+    wrapper.__signature__ = inspect.signature(func)  # ... but help() still shows the real signature
     wrapper.reference_name = name
     return wrapper
 

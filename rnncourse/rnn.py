@@ -224,7 +224,7 @@ def rnn_backward(da, cache: RNNCache, da_last=None, return_steps: bool = False) 
     da = as_float_array("da", da, ndim=3)
     check_shape("da", da, cache.a.shape, "(T, N, n_a)")
     T, N, n_a = cache.a.shape
-    carry = np.zeros((N, n_a)) if da_last is None else as_float_array("da_last", da_last, ndim=2)
+    carry = np.zeros((N, n_a), dtype=da.dtype) if da_last is None else as_float_array("da_last", da_last, ndim=2)
     check_shape("da_last", carry, (N, n_a), "(N, n_a)")
     dz = np.empty_like(cache.z, dtype=np.result_type(da, cache.z))
     steps = np.empty_like(dz) if return_steps else None

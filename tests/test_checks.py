@@ -74,3 +74,15 @@ def test_a_float32_answer_within_tolerance_is_accepted():
         u, v = u.astype(np.float32), v.astype(np.float32)
         return (v @ u) / (np.linalg.norm(v, axis=1) * np.linalg.norm(u))
     check("cosine_similarity", cos32, seed=3, quiet=True)
+
+
+def test_training_step_cases_decrease_the_loss():
+    """The train_step exercise promises a step that lowers the loss: true on every graded case."""
+    from rnncourse import lm
+    from rnncourse.checks.ch06 import reference_train_step
+    for seed in (None, 6501, 6502):
+        for case in cases_for("train_step", seed):
+            a = case.args
+            before, new = reference_train_step(**a)
+            after, _, _ = lm.lm_loss_and_grads(new, a["inputs"], a["targets"], a["a0"])
+            assert after < before, case.label
