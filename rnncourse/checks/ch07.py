@@ -274,7 +274,7 @@ def task_inputs(rng, T, N):
 
 def _hs_visible():
     x = np.array([[[3, 1, 0]], [[2, 0, 0]], [[1, 1, 1]], [[-1, 0, 1]], [[0, -1, 1]], [[2, 1, 1]]], dtype=float)
-    return [Case({"x": x}, "note 003's sequence: write 3, keep, write 1 and show, show, erase and show, write 2")]
+    return [Case({"x": x}, "a sequence in the spirit of note 003's example: write 3, keep, write 1 and show, show, erase and show, write 2")]
 
 
 def _hs_random(rng):
