@@ -31,12 +31,11 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECL
              "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
 
-import statistics  # noqa: E402
-import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from _common import run_table  # noqa: E402
 
 from rnncourse.rnn import rnn_backward, rnn_forward, to_torch_rnn  # noqa: E402
 
@@ -94,40 +93,8 @@ CASES = [
 ]
 
 
-def paired_median_ms(fns, warmup: int, repeats: int) -> list[float]:
-    """Median wall time (ms) of each callable; runs are interleaved so that both see the same machine noise."""
-    for _ in range(warmup):
-        for fn in fns:
-            fn()
-    times = [[] for _ in fns]
-    for _ in range(repeats):
-        for fn, ts in zip(fns, times):
-            t0 = time.perf_counter()
-            fn()
-            ts.append(time.perf_counter() - t0)
-    return [1e3 * statistics.median(ts) for ts in times]
-
-
 def main() -> int:
-    print(f"numpy {np.__version__}, torch {torch.__version__}, threads={ARGS.threads} "
-          f"(torch.get_num_threads()={torch.get_num_threads()}), median of {ARGS.repeats} interleaved runs after {ARGS.warmup} warm-up")
-    header = f"{'shape':<44} {'numpy ms':>9} {'torch ms':>9} {'numpy/torch':>12}"
-    print(header)
-    print("-" * len(header))
-    for case in CASES:
-        numpy_step, torch_step = SETUPS[case.cell](np.random.default_rng(0), case)
-        t_np, t_torch = paired_median_ms((numpy_step, torch_step), ARGS.warmup, ARGS.repeats)
-        print(f"{case.shape:<44} {t_np:9.3f} {t_torch:9.3f} {t_np / t_torch:11.2f}x")
-    if ARGS.profile:
-        import cProfile
-        import pstats
-        numpy_step, _ = SETUPS[CASES[0].cell](np.random.default_rng(0), CASES[0])
-        prof = cProfile.Profile()
-        prof.enable()
-        for _ in range(ARGS.repeats):
-            numpy_step()
-        prof.disable()
-        pstats.Stats(prof).sort_stats("tottime").print_stats(12)
+    run_table(CASES, SETUPS, ARGS, np, torch)
     return 0
 
 
