@@ -37,7 +37,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 notebooks: $(STAMP)
-	for nb in $(CHAPTERS); do $(BIN)/jupyter nbconvert --to notebook --execute --inplace $$nb || exit 1; done
+	export RNNCOURSE_NO_PROGRESS=1; for nb in $(CHAPTERS); do $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $$nb || exit 1; done
 
 release: $(STAMP)
 	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force --no-db || exit 1; done
