@@ -46,8 +46,9 @@ def _gru_random(rng):
 
 def _gru_compare(case, got, expected):
     x, a, p = case.args["xt"], case.args["a_prev"], case.args["params"]
-    r = _sig(x @ p["Wrx"].T + a @ p["Wra"].T + p["br"])
-    u = _sig(x @ p["Wux"].T + a @ p["Wua"].T + p["bu"])
+    pre_r = x @ p["Wrx"].T + a @ p["Wra"].T + p["br"]
+    pre_u = x @ p["Wux"].T + a @ p["Wua"].T + p["bu"]
+    r, u = _sig(pre_r), _sig(pre_u)
     cand = np.tanh(x @ p["Wcx"].T + (r * a) @ p["Wca"].T + p["bc"])
     after = np.tanh(x @ p["Wcx"].T + r * (a @ p["Wca"].T) + p["bc"])
     return diagnose(got, expected, [
@@ -59,6 +60,13 @@ def _gru_compare(case, got, expected):
         ("the candidate must use tanh, the gates the sigmoid",
          u * _sig(x @ p["Wcx"].T + (r * a) @ p["Wca"].T + p["bc"]) + (1 - u) * a),
         ("a_next is the gated mix Γ_u * c̃ + (1 - Γ_u) * a_prev, not the candidate alone", cand),
+        ("the reset and update gates are swapped: Γ_r (weights Wr·, br) scales a_prev inside c̃, "
+         "Γ_u (weights Wu·, bu) mixes c̃ with a_prev",
+         r * np.tanh(x @ p["Wcx"].T + (u * a) @ p["Wca"].T + p["bc"]) + (1 - r) * a),
+        ("a gate uses tanh: gates are sigmoids, so that they lie between 0 and 1 (here the update gate)",
+         np.tanh(pre_u) * cand + (1 - np.tanh(pre_u)) * a),
+        ("a gate uses tanh: gates are sigmoids, so that they lie between 0 and 1 (here the reset gate)",
+         u * np.tanh(x @ p["Wcx"].T + (np.tanh(pre_r) * a) @ p["Wca"].T + p["bc"]) + (1 - u) * a),
     ], "a_next", axes=STEP_AXES)
 
 
@@ -100,6 +108,10 @@ def _lstm_cell_compare(case, got, expected):
         ("the forget and update gates are swapped: c_next = Γ_f * c_prev + Γ_u * c̃", swapped_c),
         ("the cell state is not carried: c_next = Γ_f * c_prev + Γ_u * c̃ needs c_prev", u * ct),
         ("the candidate must use tanh, the gates the sigmoid", f * c_prev + u * _sig(pre["c"])),
+        ("the forget gate is missing: c_next = Γ_f * c_prev + Γ_u * c̃ (the first LSTM of 1997 had no forget "
+         "gate; every modern one has)", c_prev + u * ct),
+        ("the update and output gates are swapped: Γ_u (weights Wu·, bu) scales c̃, Γ_o (Wo·, bo) scales the output",
+         f * c_prev + o * ct),
     ], "c_next", axes=STEP_AXES)
     if problem:
         return problem
@@ -107,6 +119,10 @@ def _lstm_cell_compare(case, got, expected):
         ("the tanh on the cell output is missing: a_next = Γ_o * tanh(c_next) (note 000 writes Γ_o * c; "
          "that is an erratum)", o * c_ref),
         ("a_next uses the output gate: a_next = Γ_o * tanh(c_next)", np.tanh(c_ref)),
+        ("a_next must be computed from the NEW cell state: a_next = Γ_o * tanh(c_next), not tanh(c_prev)",
+         o * np.tanh(c_prev)),
+        ("the output gate uses tanh: gates are sigmoids, so that they lie between 0 and 1",
+         np.tanh(pre["o"]) * np.tanh(c_ref)),
     ], "a_next", axes=STEP_AXES)
 
 
@@ -133,31 +149,42 @@ def _lf_random(rng):
     return out
 
 
+def _lf_variant(x, a0, c0, p, carry_a=True, carry_c=True):
+    """LSTM states over the sequence when a state is not carried (re-read from a0 / c0 at every step)."""
+    a_prev, c_prev, out_a, out_c = a0, c0, [], []
+    for t in range(x.shape[0]):
+        a_next, c_next, _ = ref.lstm_cell_forward(x[t], a_prev if carry_a else a0, c_prev if carry_c else c0, p)
+        out_a.append(a_next)
+        out_c.append(c_next)
+        a_prev, c_prev = a_next, c_next
+    return np.array(out_a), np.array(out_c)
+
+
 def _lf_compare(case, got, expected):
     x, a0, c0, p = (case.args[k] for k in ("x", "a0", "c0", "params"))
     a_ref, c_ref = expected[0], expected[1]
     if not (isinstance(got, tuple) and len(got) == 2):
         return f"expected a tuple (a, c), got {describe(got)}"
-
-    def c0_every_step():
-        a_prev, out_a, out_c = a0, [], []
-        for t in range(x.shape[0]):
-            a_prev, c_next, _ = ref.lstm_cell_forward(x[t], a_prev, c0, p)
-            out_a.append(a_prev)
-            out_c.append(c_next)
-        return np.array(out_a), np.array(out_c)
     wrong = {}
 
-    def alt(i):
-        if "c0" not in wrong:
-            wrong["c0"] = c0_every_step()
-        return wrong["c0"][i]
+    def alt(name, i):
+        if name not in wrong:
+            wrong[name] = {"no c": lambda: _lf_variant(x, a0, c0, p, carry_c=False),
+                           "no a": lambda: _lf_variant(x, a0, c0, p, carry_a=False),
+                           "zeros": lambda: ref.lstm_forward(x, 0 * a0, 0 * c0, p)[:2]}[name]()
+        return wrong[name][i]
     for i, (name, ref_arr) in enumerate((("a", a_ref), ("c", c_ref))):
         problem = diagnose(got[i], ref_arr, [
-            ("the cell state is not carried: each step needs c[t - 1] (c0 at the first step)", lambda i=i: alt(i)),
+            ("the cell state is not carried: each step needs c[t - 1] (c0 at the first step)",
+             lambda i=i: alt("no c", i)),
+            ("the hidden state is not carried: each step needs a[t - 1] (a0 at the first step)",
+             lambda i=i: alt("no a", i)),
+            ("the initial states a0 and c0 are ignored: the first step must start from them",
+             lambda i=i: alt("zeros", i)),
             ("off by one in time: a[t], c[t] are the states AFTER reading x[t]",
              lambda r=ref_arr, s=(a0 if i == 0 else c0): np.concatenate([s[None], r[:-1]])),
-        ], name, axes=SEQ_AXES, layout_hint="the result is time-major, (T, N, n_a)")
+        ] + ([("c holds the hidden states a; it must hold the cell states c", a_ref)] if i == 1 else []),
+            name, axes=SEQ_AXES, layout_hint="the result is time-major, (T, N, n_a)")
         if problem:
             return problem
     return None
@@ -197,17 +224,24 @@ def _lb_call(fn, a):
     return fn(a["da_next"], a["dc_next"], _lb_cache(a))
 
 
-def _lb_variant(a, tanh_deriv=True, with_dc_next=True):
-    """The reference backward with one known mistake."""
+def _lb_variant(a, tanh_deriv=True, with_dc_next=True, blocks="fuoc", cand_deriv_from_cell=False,
+                forget_to_past=True):
+    """The reference backward with one known mistake.
+
+    ``blocks[k]`` is the gate whose weights are paired with gate ``"fuoc"[k]``'s
+    pre-activation gradient in dxt and da_prev (e.g. ``"ufoc"``: f and u exchanged,
+    what reading the stacked rows u, f, o, c in the order f, u, o, c gives).
+    """
     x, ap, cp, p, da, dcn = (a[k] for k in ("xt", "a_prev", "c_prev", "params", "da_next", "dc_next"))
     pre, f, u, o, ct = _lstm_parts(x, ap, cp, p)
     c = f * cp + u * ct
     tc = np.tanh(c)
     dc = (dcn if with_dc_next else 0.0) + da * o * ((1 - tc ** 2) if tanh_deriv else 1.0)
     dz = {"o": da * tc * o * (1 - o), "f": dc * cp * f * (1 - f), "u": dc * ct * u * (1 - u),
-          "c": dc * u * (1 - ct ** 2)}
-    g = {"dxt": sum(dz[k] @ p[f"W{k}x"] for k in "fuoc"), "da_prev": sum(dz[k] @ p[f"W{k}a"] for k in "fuoc"),
-         "dc_prev": dc * f}
+          "c": dc * u * (1 - (tc if cand_deriv_from_cell else ct) ** 2)}
+    g = {"dxt": sum(dz[k] @ p[f"W{w}x"] for k, w in zip("fuoc", blocks)),
+         "da_prev": sum(dz[k] @ p[f"W{w}a"] for k, w in zip("fuoc", blocks)),
+         "dc_prev": dc * f if forget_to_past else dc}
     for k in "fuoc":
         g[f"dW{k}x"], g[f"dW{k}a"], g[f"db{k}"] = dz[k].T @ x, dz[k].T @ ap, dz[k].sum(axis=0)
     return g
@@ -232,6 +266,13 @@ def _lb_compare(case, got, expected):
              lambda k=k: variant("no tanh'", tanh_deriv=False)[k]),
             ("dc_next (the gradient arriving from step t + 1 through the cell) is not added to dc",
              lambda k=k: variant("no dc_next", with_dc_next=False)[k]),
+            ("the gate blocks of the stacked weights are read in the wrong order: the rows of Wx and Wa are, "
+             "in this order, u, f, o, c (Wx[:n_a] belongs to the update gate)",
+             lambda k=k: variant("blocks", blocks="ufoc")[k]),
+            ("the candidate's derivative is tanh' of its own pre-activation, 1 - c̃**2, not 1 - tanh(c_next)**2",
+             lambda k=k: variant("cand deriv", cand_deriv_from_cell=True)[k]),
+            ("the cell state reaches the past only through the forget gate: dc_prev = dc * Γ_f",
+             lambda k=k: variant("no forget", forget_to_past=False)[k]),
         ], k, axes=STEP_AXES if k in ("dxt", "da_prev", "dc_prev") else ("row", "column"))
         if problem:
             if k == "dc_prev":
