@@ -10,12 +10,13 @@ STAMP  := $(VENV)/.installed
 CHAPTERS := $(sort $(wildcard book/[0-9]*.ipynb))
 ASSIGNMENTS := $(notdir $(sort $(wildcard solutions/[0-9]*)))
 
-.PHONY: help venv book test test-fast notebooks release autograde feedback clean
+.PHONY: help venv book test notebooks check-portable release autograde feedback clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (strict: warnings are errors)"
 	@echo "make test       run the whole test suite (package, notebooks, grading pipeline, strict build)"
 	@echo "make notebooks  re-execute the chapters in book/ and store their outputs"
+	@echo "make check-portable  compare the stored outputs again, computed with other CPU code paths"
 	@echo "make release    regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make autograde  autograde every submission in submitted/ into gradebook.db"
 	@echo "make feedback   write HTML feedback for every autograded submission into feedback/"
@@ -38,6 +39,16 @@ test: $(STAMP)
 
 notebooks: $(STAMP)
 	export RNNCOURSE_NO_PROGRESS=1; for nb in $(CHAPTERS); do $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $$nb || exit 1; done
+
+# Stored outputs must not depend on the processor. This re-runs nbval on the chapters with the
+# code paths of another (x86) CPU: OpenBLAS's Sandy Bridge kernels, numpy without AVX2/AVX-512
+# loops, MKL in SSE4.2 mode and PyTorch's default (non-AVX) kernels. Run it after changing a
+# chapter that trains a model: rounding differences must not reach a printed digit.
+PORTABLE_ENV := OPENBLAS_CORETYPE=Sandybridge MKL_CBWR=SSE4_2 ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=SSE41 \
+  NPY_DISABLE_CPU_FEATURES=AVX512F,AVX512_SKX,AVX512_CLX,AVX512_CNL,AVX512_ICL,AVX2,FMA3
+
+check-portable: $(STAMP)
+	env $(PORTABLE_ENV) $(BIN)/python -m pytest -p no:cacheprovider -q book
 
 release: $(STAMP)
 	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force --no-db || exit 1; done

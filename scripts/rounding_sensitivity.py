@@ -12,7 +12,7 @@ same on every machine; one that grows to 1e-3 means the samples differ.
 
 Usage::
 
-    python scripts/rounding_sensitivity.py                     # lr 5e-3 and 3e-3, 1000 updates (~2 min)
+    python scripts/rounding_sensitivity.py                     # lr 5e-3 and 3e-3, 1000 updates (~3 min)
     python scripts/rounding_sensitivity.py --lrs 1e-2 --steps 400 --dtype float32
 """
 from __future__ import annotations
