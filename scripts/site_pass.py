@@ -50,7 +50,7 @@ PAREN = re.compile(rf"\((?:seed )?(?:note )?({NUM})\)")
 # "notes 000 and 004", "notes 000, 003 and 004", "seed notes 002 and 004"
 PLURAL = re.compile(rf"\b(?:[Tt]he )?(?:[Ss]eed )?([Nn])otes ({NUM}(?:(?:, | and | or ){NUM})*)\b")
 # "note 000's", "Seed note 003", "the seed note 000", "seed 003", "note 004 (Goodfellow)"
-SINGLE = re.compile(rf"\b(?:([Tt])he )?(?:([Ss])eed )?(?:([Nn])ote )?({NUM})('s)?"
+SINGLE = re.compile(rf"\b(?:([Tt])he )?(?:([Ss])eed (?:[Nn]ote )?|([Nn])ote )({NUM})('s)?"
                     rf"(?: \(([^()]*)\))?")
 HEADING = re.compile(r"^\s*#{1,6} ")
 
@@ -86,8 +86,6 @@ def convert_sources(text: str, cited: set[str]) -> str:
 
         def single(m):
             the, seed, note, num, poss, par = m.groups()
-            if not (seed or note):
-                return m.group(0)  # a bare "003" is not a citation
             key, name, possessive, surname = SOURCES[num]
             upper = bool((the and the.isupper()) or (not the and seed and seed.isupper())
                          or (not the and not seed and note and note.isupper()))
@@ -119,9 +117,9 @@ def convert_source_tables(text: str) -> str:
     return re.sub(rf"^\| ({NUM})(?: \([^()|]*\))? \|", row, text, flags=re.M)
 
 
-# -- protected spans: code, maths, roles, links --------------------------------------------
+# -- protected spans: code, maths, roles, links (admonition fences hold text: not protected)
 PROTECT = re.compile(
-    r"(```.*?```|~~~.*?~~~|\$\$.*?\$\$|\\\[.*?\\\]|\{[a-z:-]+\}`[^`]*`|``[^`]*``|`[^`]*`"
+    r"(```(?!\{(?:note|warning|tip|important|caution|admonition|seealso|hint|attention|danger|error|margin|sidebar|dropdown|topic|epigraph|div)\b).*?```|~~~.*?~~~|```[^\n]*|\$\$.*?\$\$|\\\[.*?\\\]|\{[a-z:-]+\}`[^`]*`|``[^`]*``|`[^`]*`"
     r"|(?<!\\)\$[^$\n]+\$|\]\([^)]*\)|<[^>\n]+>|\\begin\{.*?\\end\{[a-z*]+\})",
     re.S)
 
