@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 CHAPTERS := $(sort $(wildcard book/[0-9]*.ipynb))
 ASSIGNMENTS := $(notdir $(sort $(wildcard solutions/[0-9]*)))
 
-.PHONY: help venv book test notebooks check-portable release autograde feedback clean
+.PHONY: help venv book test notebooks site-pass check-portable release autograde feedback clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (strict: warnings are errors)"
@@ -39,6 +39,12 @@ test: $(STAMP)
 
 notebooks: $(STAMP)
 	export RNNCOURSE_NO_PROGRESS=1; for nb in $(CHAPTERS); do $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $$nb || exit 1; done
+	$(BIN)/python scripts/site_pass.py $(CHAPTERS)
+
+# The book's text-wide conventions (citations by name, Chinese terms, chapter links, figure
+# captions and alt text from book/figures.yml, merged output streams): scripts/site_pass.py.
+site-pass: $(STAMP)
+	$(BIN)/python scripts/site_pass.py
 
 # Stored outputs must not depend on the processor. This re-runs nbval on the chapters with the
 # code paths of another (x86) CPU: OpenBLAS's Sandy Bridge kernels, numpy without AVX2/AVX-512

@@ -18,6 +18,8 @@ What it does (tests/test_conventions.py checks that the result holds):
 5. **Figures.** Captions, alt text, names and ``hide-input`` tags of the figure cells come from
    book/figures.yml (keyed by cell id), written into each cell's ``mystnb`` metadata.
 6. **Output streams.** Consecutive stdout (or stderr) outputs of a cell are merged into one box.
+7. **Figure layout in the prose.** Figures are one column wide (panels stacked): the few
+   sentences that said "left"/"right" are rewritten (FIGURE_PROSE; a warning if not found).
 
 `make notebooks` runs this script after executing the chapters, so (6) holds for fresh outputs.
 """
@@ -185,6 +187,33 @@ def exercise_links(text: str) -> str:
                    "on your computer, in Colab or on a JupyterHub."), text)
 
 
+# -- 7. prose that describes a figure's layout (the figures are one column wide) ----------
+# (chapter, old, new): exact replacements; a warning when neither is found (the text changed).
+FIGURE_PROSE = [
+    ("04-recurrent-network", "On the left is the *folded* circuit diagram",
+     "At the top is the *folded* circuit diagram"),
+    ("04-recurrent-network", "On the right is the *unfolded* graph", "Below it is the *unfolded* graph"),
+    ("04-recurrent-network", "The figure shows the two wirings side by side.",
+     "The figure shows the two wirings, one above the other."),
+    ("05-bptt", "For $y = 0$ (left)", "For $y = 0$ (top)"),
+    ("05-bptt", "With the identity activation (left)", "With the identity activation (top)"),
+    ("05-bptt", "With tanh (right)", "With tanh (bottom)"),
+    ("05-bptt", "the curve is the same as on the left", "the curve is the same as in the top panel"),
+    ("05-bptt", "On the slice (right)", "On the slice (bottom)"),
+    ("05-bptt", "the sharp edge on the left panel", "the sharp edge in the top panel"),
+]
+
+
+def figure_prose(text: str, this: str | None, seen: set) -> str:
+    for chapter, old, new in FIGURE_PROSE:
+        if chapter == this:
+            if old in text:
+                text = text.replace(old, new)
+            if new in text:
+                seen.add(old)
+    return text
+
+
 def convert_markdown(text: str, this: str | None) -> str:
     text = convert_source_tables(text)
     cited: set[str] = set()  # cite each source once per cell (or page)
@@ -198,7 +227,9 @@ def convert_markdown(text: str, this: str | None) -> str:
 # -- 5. figures and 6. streams -------------------------------------------------------------
 def load_figures() -> dict:
     path = BOOK / "figures.yml"
-    return yaml.safe_load(path.read_text()) if path.exists() else {}
+    spec = yaml.safe_load(path.read_text()) if path.exists() else {}
+    # cell ids are strings; an unquoted all-digit id would come back as an int
+    return {ch: {str(k): v for k, v in (cells or {}).items()} for ch, cells in spec.items()}
 
 
 def apply_figure(cell, spec: dict) -> None:
@@ -208,7 +239,7 @@ def apply_figure(cell, spec: dict) -> None:
     mystnb["image"] = {"alt": " ".join(spec["alt"].split())}
     meta["mystnb"] = mystnb
     tags = [t for t in meta.get("tags", []) if t != "hide-input"]
-    if spec.get("hide_input"):
+    if spec.get("hide_input", True):  # drawing code is folded unless it is the lesson
         tags.append("hide-input")
     if tags:
         meta["tags"] = tags
@@ -230,13 +261,18 @@ def merge_streams(cell) -> None:
 def process_notebook(path: Path, figures: dict) -> str:
     nb = nbformat.read(path, as_version=4)
     specs = figures.get(path.stem, {}) or {}
+    seen: set = set()
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = convert_markdown(cell.source, path.stem)
+            cell.source = figure_prose(convert_markdown(cell.source, path.stem), path.stem, seen)
         elif cell.cell_type == "code":
             merge_streams(cell)
             if cell.get("id") in specs:
                 apply_figure(cell, specs[cell.id])
+    for chapter, old, new in FIGURE_PROSE:
+        if chapter == path.stem and old not in seen:
+            print(f"warning: {path.name}: neither {old!r} nor {new!r} found: check the text that "
+                  "describes the figure's layout", file=sys.stderr)
     return nbformat.writes(nb) + "\n"
 
 
@@ -245,7 +281,8 @@ def main(argv=None) -> int:
     ap.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
     ap.add_argument("paths", nargs="*", type=Path, help="files (default: book/*.ipynb and book/*.md)")
     args = ap.parse_args(argv)
-    paths = args.paths or sorted(BOOK.glob("*.ipynb")) + sorted(BOOK.glob("*.md"))
+    paths = [p.resolve() for p in args.paths]
+    paths = paths or sorted(BOOK.glob("*.ipynb")) + sorted(BOOK.glob("*.md"))
     figures = load_figures()
     changed = []
     for path in paths:
