@@ -10,13 +10,16 @@ STAMP  := $(VENV)/.installed
 CHAPTERS := $(sort $(wildcard book/[0-9]*.ipynb))
 ASSIGNMENTS := $(notdir $(sort $(wildcard solutions/[0-9]*)))
 
-.PHONY: help venv book test notebooks site-pass check-portable release autograde feedback clean
+.PHONY: help venv book test notebooks site-pass browser-deps check-site check-portable release autograde feedback clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (strict: warnings are errors)"
 	@echo "make test       run the whole test suite (package, notebooks, grading pipeline, strict build)"
 	@echo "make notebooks  re-execute the chapters in book/ and store their outputs"
 	@echo "make check-portable  compare the stored outputs again, computed with other CPU code paths"
+	@echo "make check-site build the site and check it as a student and in headless Chromium"
+	@echo "                (screenshots of every page at 1280 and 390 px: _build/screenshots/)"
+	@echo "make site-pass  apply the book's text-wide conventions (scripts/site_pass.py)"
 	@echo "make release    regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make autograde  autograde every submission in submitted/ into gradebook.db"
 	@echo "make feedback   write HTML feedback for every autograded submission into feedback/"
@@ -30,9 +33,24 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
+# Publishing: `make book SITE_URL=https://ORG.github.io/REPO/` (optionally REPO_URL=...,
+# REPO_BRANCH=main, JUPYTERHUB_URL=https://hub...) turns on the repository, issue and launch
+# buttons; see README.md, "Publishing the book".
+export SITE_URL REPO_URL REPO_BRANCH JUPYTERHUB_URL
+
 book: $(STAMP)
 	$(BIN)/jupyter-book build book/ --config $(CURDIR)/_config.yml --toc $(CURDIR)/_toc.yml -W -n --keep-going --path-output .
 	@echo "The book is in _build/html/index.html"
+
+# Headless Chromium (Debian's package) and CJK fonts for the browser check; tests/test_site.py
+# installs them itself when missing, this target does it ahead of time (as root).
+browser-deps:
+	@command -v chromium >/dev/null && test -d /usr/share/fonts/opentype/noto || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends chromium fonts-noto-cjk; }
+
+check-site: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -p no:cacheprovider -q tests/test_site.py tests/test_conventions.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2

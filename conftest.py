@@ -5,7 +5,7 @@
   the outputs nbval compares; the kernels nbval starts inherit this environment.
 - With pytest-xdist (`make test` runs two workers), the cells of one notebook share a
   kernel and must run in order on one worker; so must the tests of the rendered book
-  (the book is built once). pytest-xdist's own `--dist loadgroup` does not work with
+  (the book is built once per module). pytest-xdist's own `--dist loadgroup` does not work with
   pytest 9.2 (it renames node ids through an attribute pytest no longer reads), so a
   small scheduler below does the grouping.
 """
@@ -34,7 +34,7 @@ def pytest_xdist_make_scheduler(config, log):
     class NotebookScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid):
             path = nodeid.split("::", 1)[0]
-            if path.endswith(".ipynb") or path.endswith("test_book.py"):
+            if path.endswith((".ipynb", "test_book.py", "test_site.py")):
                 return path  # one kernel per notebook; the rendered book is built once
             return nodeid
 

@@ -82,7 +82,7 @@ def finish(fig, max_markers: int = 12) -> None:
 def place_labels(ax, points, labels, fontsize: float = 10, pad: float = 1.0) -> list:
     """Label the points of a scatter plot so that no two labels overlap (greedy placement).
 
-    Each label tries eight positions around its point, nearest first, and takes the first one
+    Each label tries eight positions around its point, then the same eight further out, and takes the first one
     whose box overlaps no label already placed and no other point; if none is free it takes the
     least crowded one. Returns the text artists.
     """
@@ -94,9 +94,11 @@ def place_labels(ax, points, labels, fontsize: float = 10, pad: float = 1.0) -> 
     fig = ax.figure
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    offsets = [(4, 3, "left", "bottom"), (4, -3, "left", "top"), (-4, 3, "right", "bottom"),
-               (-4, -3, "right", "top"), (0, 6, "center", "bottom"), (0, -6, "center", "top"),
-               (7, 0, "left", "center"), (-7, 0, "right", "center")]
+    ring = [(4, 3, "left", "bottom"), (4, -3, "left", "top"), (-4, 3, "right", "bottom"),
+            (-4, -3, "right", "top"), (0, 6, "center", "bottom"), (0, -6, "center", "top"),
+            (7, 0, "left", "center"), (-7, 0, "right", "center")]
+    # the eight positions next to the point first, then the same directions further out
+    offsets = ring + [(2.5 * dx, 2.5 * dy, ha, va) for dx, dy, ha, va in ring]
     dots = ax.transData.transform(points)
     placed, texts = [], []
     for k, ((x, y), label) in enumerate(zip(points, labels)):

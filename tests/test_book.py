@@ -43,10 +43,11 @@ def test_chapter_has_figures_maths_and_its_exercise(html, chapter):
         assert (html / src).stat().st_size > 5000, src  # a real plot, not an empty canvas
     assert page.count('class="math') >= 3, f"{chapter}: no rendered maths"
     assert "output traceback" not in page and "output stderr" not in page, f"{chapter}: an error is rendered"
-    links = re.findall(r'href="(_downloads/[^"]+\.ipynb)"', page)
+    links = re.findall(r'href="(downloads/[^"]+\.ipynb)"', page)
     assert links, f"{chapter}: no download link to its exercise"
     served = html / links[0]
-    assert served.name == f"{chapter}.ipynb"
+    # its own name: not the name of the chapter's notebook (the page's download button)
+    assert served.name == f"{chapter}-exercise.ipynb"
     assert served.read_bytes() == (ROOT / "exercises" / chapter / f"{chapter}.ipynb").read_bytes()
 
 
