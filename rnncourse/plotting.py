@@ -74,9 +74,15 @@ def finish(fig, max_markers: int = 12) -> None:
     for ax in fig.axes:
         for line in ax.get_lines():
             n = len(np.atleast_1d(line.get_xdata()))
-            if line.get_marker() not in (None, "", "None", " ") and n > max_markers:
+            drawn = line.get_linestyle() not in (None, "", "None", " ")  # not a scatter of dots
+            if drawn and line.get_marker() not in (None, "", "None", " ") and n > max_markers:
                 line.set_markevery(max(1, n // max_markers))
     fig.tight_layout()
+
+
+def legend_below(ax, ncol: int = 1, **kwargs):
+    """A legend under the axes, so that it never hides data (the figure grows to make room)."""
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=ncol, **kwargs)
 
 
 def place_labels(ax, points, labels, fontsize: float = 10, pad: float = 1.0) -> list:

@@ -79,9 +79,11 @@ def test_finish_thins_markers_of_dense_lines_only():
         fig, ax = plt.subplots()
         dense, = ax.plot(np.arange(1000), np.arange(1000), marker="o")
         sparse, = ax.plot(np.arange(5), np.arange(5), marker="s")
+        dots, = ax.plot(np.arange(1000), np.arange(1000), ".", ls="none")  # a scatter: keep all
         plotting.finish(fig, max_markers=10)
         assert dense.get_markevery() == 100
         assert sparse.get_markevery() is None
+        assert dots.get_markevery() is None
         plt.close(fig)
 
 
