@@ -81,8 +81,20 @@ def finish(fig, max_markers: int = 12) -> None:
 
 
 def legend_below(ax, ncol: int = 1, **kwargs):
-    """A legend under the axes, so that it never hides data (the figure grows to make room)."""
-    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=ncol, **kwargs)
+    """A legend under the axes and its x label, so that it never hides data (the figure grows
+    to make room when `finish` lays it out)."""
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    fig = ax.figure
+    fig.canvas.draw()
+    below = ax.get_tightbbox(fig.canvas.get_renderer()).y0  # the bottom of the tick and x labels
+    size = FontProperties(size=kwargs.get("fontsize", mpl.rcParams["legend.fontsize"]))
+    font_px = size.get_size_in_points() * fig.dpi / 72
+    # the gap in font sizes (absolute), so that it survives the axes being resized by finish()
+    pad = (ax.bbox.y0 - below) / font_px + 0.4
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), borderaxespad=pad,
+                     ncol=ncol, **kwargs)
 
 
 def place_labels(ax, points, labels, fontsize: float = 10, pad: float = 1.0) -> list:

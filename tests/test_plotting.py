@@ -135,3 +135,20 @@ def test_diagrams_fit_the_column(draw):
         assert width <= 600
         assert all(not ax.axison for ax in fig.axes)  # diagrams, not charts
         plt.close(fig)
+
+
+def test_legend_below_sits_under_the_x_label():
+    with matplotlib.rc_context():
+        plotting.use_course_style()
+        fig, ax = plt.subplots()
+        for k in range(4):
+            ax.plot(np.arange(10), np.arange(10) * k, label=f"line {k}")
+        ax.set_xlabel("a label")
+        legend = plotting.legend_below(ax)
+        plotting.finish(fig)
+        fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        leg, lab = legend.get_window_extent(r), ax.xaxis.label.get_window_extent(r)
+        assert leg.y1 <= lab.y0 + 1          # entirely under the x label
+        assert leg.y0 >= 0                   # and inside the figure
+        plt.close(fig)
