@@ -36,10 +36,15 @@ from .. import _guard
 from ..grading import fixtures, wire
 from ..grading.wire import Fixture, Foreign, Raised, Record
 
-__all__ = ["Spec", "Case", "Raised", "Foreign", "Record", "REGISTRY", "register", "check",
+__all__ = ["RTOL", "ATOL", "close", "Spec", "Case", "Raised", "Foreign", "Record", "REGISTRY", "register", "check",
            "compare_arrays", "first_difference", "describe"]
 
 REGISTRY: dict = {}
+
+# The tolerance every graded number is held to, stated in each assignment's instructions:
+# |got - expected| <= ATOL + RTOL * |expected|. Loose enough for float32 intermediates
+# (about 1e-7 relative), tight enough that every known mistake is far outside it.
+RTOL, ATOL = 1e-5, 1e-6
 
 # bound now, before any notebook cell can rebind the module attributes
 _run = subprocess.run
@@ -76,6 +81,8 @@ class Spec:
       data, cache objects (sent as records), generators, or a
       :class:`~rnncourse.grading.wire.Fixture` (a callable built by the caller; a
       fixture in place of ``positional`` builds the whole tuple).
+    - must_not_change: names of arguments the instructions say must not change; a
+      call that changes one in place fails.
     - probes: optional ``(Case) -> {probe name: args}``: the student's function
       is also run on these variants of a case (e.g. with the bias zeroed), and
       ``compare`` receives their outputs as ``probes={name: output}`` to say
@@ -88,6 +95,7 @@ class Spec:
     expect: Callable
     compare: Callable
     arguments: Callable = None
+    must_not_change: tuple = ()
     probes: Callable = None
 
 
@@ -126,6 +134,7 @@ def _call_student(spec: Spec, fn, args: dict):
     pos, kw = call_arguments(spec, _deepcopy(args))  # the student gets copies: mutating them changes nothing
     pos = tuple(_resolve(pos)) if isinstance(pos, Fixture) else _resolve(tuple(pos))
     kw = {k: _resolve(v) for k, v in kw.items()}
+    before = {k: wire.dumps(v) for k, v in kw.items() if k in spec.must_not_change}
     with _guard.forbid(spec.forbidden):
         try:
             out = fn(*pos, **kw)
@@ -136,6 +145,14 @@ def _call_student(spec: Spec, fn, args: dict):
             raise AssertionError(str(exc)) from None
         except Exception as exc:  # recorded; the judge decides whether it was expected
             return Raised(type(exc).__name__, str(exc)[:500])
+    for k, raw in before.items():
+        try:
+            same = wire.dumps(kw[k]) == raw
+        except Exception:
+            same = False
+        if not same:
+            raise AssertionError(f"{spec.name} changed its argument {k} in place; the instructions ask you "
+                                 "to leave it unchanged (build and return a new one)")
     return _plain(out)
 
 
@@ -212,6 +229,8 @@ def evaluate(spec: Spec, cases: list, outputs: list, where: str | None = None) -
         return {"ok": False, "message": f"{name}: expected {len(cases)} outputs, got a malformed reply"}
     for k, (case, got) in enumerate(zip(cases, outputs)):
         expected = spec.expect(case)
+        if isinstance(expected, tuple) and type(got) is list and len(got) == len(expected):
+            got = tuple(got)  # a list of the same items is accepted where a tuple is asked (as stated)
         if spec.probes is not None:
             if not (isinstance(got, tuple) and len(got) == 3 and got[0] == "__probed__"
                     and isinstance(got[2], dict)):
@@ -236,6 +255,11 @@ def describe(x) -> str:
     return f"{type(x).__name__} {x!r}"[:200]
 
 
+def close(got: float, expected: float) -> bool:
+    """Scalars within the stated tolerance (see RTOL, ATOL)."""
+    return abs(got - expected) <= ATOL + RTOL * abs(expected)
+
+
 def first_difference(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float):
     """Index of the first entry where ``got`` and ``expected`` differ, or None."""
     if got.dtype.kind in "biufc" and expected.dtype.kind in "biufc":
@@ -254,8 +278,8 @@ def _fmt(v) -> str:
     return repr(v.item() if isinstance(v, np.generic) else v)
 
 
-def compare_arrays(got, expected: np.ndarray, what: str, axes: tuple = (), rtol: float = 1e-6,
-                   atol: float = 1e-9, kind: str | None = None, layout_hint: str = "") -> str | None:
+def compare_arrays(got, expected: np.ndarray, what: str, axes: tuple = (), rtol: float = RTOL,
+                   atol: float = ATOL, kind: str | None = None, layout_hint: str = "") -> str | None:
     """Compare an output array with the reference; return a message or None.
 
     - what: how to call the value in the message ("padded").
@@ -318,6 +342,6 @@ def diagnose(got, expected, candidates, what: str, **kw) -> str | None:
             except Exception:
                 continue
             alt = np.asarray(alt)
-            if alt.shape == got.shape and first_difference(got, alt, 1e-6, 1e-9) is None:
+            if alt.shape == got.shape and first_difference(got, alt, RTOL, ATOL) is None:
                 return f"{problem}\nLikely cause: {cause}"
     return problem

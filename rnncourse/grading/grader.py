@@ -292,6 +292,7 @@ class _Runner:
             raise _Failed(f"{spec.name}: calling {fn} ended the submission's process ({exc})") from None
         status = reply.get("status") if isinstance(reply, dict) else None
         if status == "ok":
+            _check_unchanged(spec, pos, kw, reply.get("mutated"))
             return reply.get("value")
         if status == "raised" and isinstance(reply.get("value"), wire.Raised):
             return reply["value"]
@@ -306,6 +307,18 @@ class _Runner:
         if self.sandbox is not None:
             self.sandbox.close()
             self.sandbox = None
+
+
+def _check_unchanged(spec, pos, kw, mutated):
+    if not spec.must_not_change or not isinstance(mutated, list):
+        return
+    names = {str(k): k for k in kw}
+    if isinstance(pos, tuple):
+        names.update({str(i): f"argument {i + 1}" for i in range(len(pos))})
+    for m in mutated:
+        if names.get(m) in spec.must_not_change:
+            raise _Failed(f"{spec.name} changed its argument {names[m]} in place; the instructions ask you "
+                          f"to leave it unchanged (build and return a new one)")
 
 
 def grade(nb: dict, assignment: str, key: bytes, limits: Limits | None = None, hide=()) -> dict:
