@@ -34,8 +34,8 @@ def pytest_xdist_make_scheduler(config, log):
     class NotebookScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid):
             path = nodeid.split("::", 1)[0]
-            if path.endswith(".ipynb") or path.endswith("test_book.py"):
-                return path  # one kernel per notebook; the rendered book is built once
+            if path.endswith((".ipynb", "test_book.py", "test_forgery.py")):
+                return path  # one kernel per notebook; the rendered book and the forgery batch are built once
             return nodeid
 
     return NotebookScheduling(config, log)

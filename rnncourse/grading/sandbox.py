@@ -310,10 +310,12 @@ def _launch(rfd: int, wfd: int):
     if isolated:
         _mount(None, "/", None, MS_REC | MS_PRIVATE)
         keep = {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p in cfg["expose"] if os.path.isdir(p)}
-        for p in sorted(cfg["hide"], key=len):
+        for p in sorted(set(cfg["hide"]) | {"/tmp"}, key=len):
             if os.path.isdir(p) and not os.path.islink(p):
+                # /tmp becomes the sandbox's own (bounded) scratch space; the others are empty
+                opts = f"size={lim['tmp_size']},mode=755" if p == "/tmp" else "size=64k,mode=755"
                 try:
-                    _mount("none", p, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+                    _mount("none", p, "tmpfs", MS_NOSUID | MS_NODEV, opts)
                 except OSError:
                     pass  # already under a hidden folder
         for p, fd in keep.items():
@@ -323,7 +325,6 @@ def _launch(rfd: int, wfd: int):
                 _mount(f"/proc/self/fd/{fd}", p, None, MS_BIND | MS_REC)
                 _mount(None, p, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
             os.close(fd)
-        _mount("none", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={lim['tmp_size']},mode=755")
     else:
         import tempfile
         tmp = tempfile.mkdtemp(prefix="rnncourse-sandbox-")
