@@ -21,10 +21,32 @@ help:
 	@echo "                (screenshots of every page at 1280 and 390 px: _build/screenshots/)"
 	@echo "make site-pass  apply the book's text-wide conventions (scripts/site_pass.py)"
 	@echo "make release    regenerate exercises/ from solutions/ with nbgrader"
-	@echo "make autograde  autograde every submission in submitted/ into gradebook.db"
+	@echo "make autograde  autograde every submission in submitted/ into gradebook.db (JOBS=, ASSIGNMENT=, STUDENT=)"
 	@echo "make feedback   write HTML feedback for every autograded submission into feedback/"
 
+# Supported: CPython 3.11 (any patch release; the pinned torch wheel is built for CPython 3.11).
+# Checked before anything is installed, so an unsupported interpreter fails here, not inside pip
+# (written so that Python 2 can parse it too).
+define CHECK_PYTHON
+import platform, sys
+ok = platform.python_implementation() == "CPython" and sys.version_info[:2] == (3, 11)
+if not ok:
+    sys.exit("rnncourse needs CPython 3.11 (the pinned torch==2.13.0 wheel is built for it); "
+             "%s is %s %s. Run e.g. `make test PYTHON=python3.11`."
+             % (sys.executable, platform.python_implementation(), platform.python_version()))
+try:
+    import ensurepip, venv
+except ImportError:
+    sys.exit("%s cannot create virtual environments (no ensurepip/venv): "
+             "on Debian/Ubuntu run `apt-get install python3-venv`." % sys.executable)
+endef
+export CHECK_PYTHON
+
 $(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: PYTHON=$(PYTHON) not found; rnncourse needs CPython 3.11" >&2; exit 1; }
+	@$(PYTHON) -c "$$CHECK_PYTHON"
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c "$$CHECK_PYTHON" 2>/dev/null; then \
+	  echo "removing $(VENV): it was made with an unsupported interpreter"; rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -78,13 +100,15 @@ release: $(STAMP)
 	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force --no-db || exit 1; done
 
 # Instructors: put submissions in submitted/<student>/<assignment>/<assignment>.ipynb first.
+# Grades every submission present (any subset of students and assignments), JOBS in parallel,
+# student code in a sandbox (rnncourse.grading); ends with a summary table. Never stops at a bad one.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 autograde: $(STAMP)
-	for a in $(ASSIGNMENTS); do \
-	  $(BIN)/nbgrader generate_assignment $$a --force >/dev/null || exit 1; \
-	  $(BIN)/nbgrader autograde $$a --create || exit 1; done
+	$(BIN)/python -m rnncourse.grading autograde --jobs $(JOBS) $(foreach a,$(ASSIGNMENT),--assignment $(a)) $(foreach s,$(STUDENT),--student $(s))
 
 feedback: $(STAMP)
-	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_feedback $$a || exit 1; done
+	for a in $(ASSIGNMENTS); do [ -d autograded ] && ls autograded/*/$$a >/dev/null 2>&1 || continue; \
+	  $(BIN)/nbgrader generate_feedback $$a --force || echo "feedback: errors for $$a (see above)"; done
 
 clean:
 	rm -rf _build .pytest_cache

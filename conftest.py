@@ -34,8 +34,10 @@ def pytest_xdist_make_scheduler(config, log):
     class NotebookScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid):
             path = nodeid.split("::", 1)[0]
-            if path.endswith((".ipynb", "test_book.py", "test_site.py")):
-                return path  # one kernel per notebook; the rendered book is built once
+            if path.endswith((".ipynb", "test_book.py", "test_site.py", "test_forgery.py")):
+                # one kernel per notebook; the rendered book (per module) and the forgery
+                # batch are built once
+                return path
             return nodeid
 
     return NotebookScheduling(config, log)

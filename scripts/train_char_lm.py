@@ -149,7 +149,7 @@ def main(argv=None):
 
     data = char_dataset(python_docs_text())
     V = len(data.vocab)
-    print(f"corpus: pydoc_data help pages; vocabulary {V} characters; "
+    print(f"corpus: the Python help pages shipped with the course; vocabulary {V} characters; "
           f"train/valid/test {data.train.size}/{data.valid.size}/{data.test.size} characters")
     bigram, table = fit_ngram(data.train, data.valid, V, n=2)
     print("bigram alpha on validation: " + ", ".join(f"{a:g}: {b:.3f}" for a, b in table)

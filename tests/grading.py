@@ -7,6 +7,8 @@ from pathlib import Path
 import nbformat
 from traitlets.config import Config
 
+from rnncourse.grading.nbgrader_plugin import configure
+
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
 
@@ -26,6 +28,7 @@ def api(course: Path):
     c.CourseDirectory.source_directory = "solutions"
     c.CourseDirectory.release_directory = "exercises"
     c.Execute.timeout = 180
+    configure(c)  # the course's autograding set-up, exactly as nbgrader_config.py applies it
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     return NbGraderAPI(config=c)

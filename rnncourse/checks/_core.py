@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import copy
 import os
-import pickle
+import secrets as _secrets
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -33,35 +33,28 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _guard
+from ..grading import fixtures, wire
+from ..grading.wire import Fixture, Foreign, Raised, Record
 
-__all__ = ["Spec", "Case", "Raised", "Foreign", "REGISTRY", "register", "check",
+__all__ = ["RTOL", "ATOL", "close", "Spec", "Case", "Raised", "Foreign", "Record", "REGISTRY", "register", "check",
            "compare_arrays", "first_difference", "describe"]
 
 REGISTRY: dict = {}
 
+# The tolerance every graded number is held to, stated in each assignment's instructions:
+# |got - expected| <= ATOL + RTOL * |expected|. Loose enough for float32 intermediates
+# (about 1e-7 relative), tight enough that every known mistake is far outside it.
+RTOL, ATOL = 1e-5, 1e-6
+
 # bound now, before any notebook cell can rebind the module attributes
 _run = subprocess.run
-_dumps, _loads = pickle.dumps, pickle.loads
+_dumps, _loads = wire.dumps, wire.loads  # plain data both ways: reading runs no code
 _deepcopy = copy.deepcopy
 _executable = sys.executable
 # the stream of the kernel at import time: a later "sys.stderr = ..." or a patched
 # IPython traceback display cannot hide a failure written through this bound method
 _stderr_write = sys.stderr.write
 _stderr_flush = sys.stderr.flush
-
-
-@dataclass(frozen=True)
-class Raised:
-    """The student's function raised ``exc_type`` (by name) with ``message``."""
-    exc_type: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Foreign:
-    """An output of a type the checks do not accept (kept by name only)."""
-    type_name: str
-    text: str
 
 
 @dataclass
@@ -82,7 +75,14 @@ class Spec:
     - random: ``(np.random.Generator) -> [Case]``, the hidden random cases.
     - expect: ``(Case) -> expected output`` (judge side, reference code).
     - compare: ``(Case, got, expected) -> None or message`` (judge side).
-    - call: ``(fn, args) -> output``; default ``fn(**args)``.
+    - arguments: ``(args) -> (positional, keyword)``: how the student's function is
+      called on a case; default ``((), args)``, i.e. ``fn(**args)``. Declarative, so
+      that the grader can send the call to a sandboxed process: the values are plain
+      data, cache objects (sent as records), generators, or a
+      :class:`~rnncourse.grading.wire.Fixture` (a callable built by the caller; a
+      fixture in place of ``positional`` builds the whole tuple).
+    - must_not_change: names of arguments the instructions say must not change; a
+      call that changes one in place fails.
     - probes: optional ``(Case) -> {probe name: args}``: the student's function
       is also run on these variants of a case (e.g. with the bias zeroed), and
       ``compare`` receives their outputs as ``probes={name: output}`` to say
@@ -94,7 +94,8 @@ class Spec:
     random: Callable
     expect: Callable
     compare: Callable
-    call: Callable = None
+    arguments: Callable = None
+    must_not_change: tuple = ()
     probes: Callable = None
 
 
@@ -111,37 +112,32 @@ def cases_for(name: str, seed):
 
 
 # ---------------------------------------------------------------- kernel side
-def _plain(obj, depth=0):
-    """Reduce a student output to plain, picklable data (see module docstring)."""
-    if depth > 20:
-        return Foreign("deeply nested", "")
-    if obj is None or type(obj) in (bool, int, float, str, complex):
-        return obj
-    if isinstance(obj, np.generic) and obj.dtype.kind in "biufcU":
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        if obj.dtype.kind not in "biufcU":
-            return Foreign(f"ndarray of dtype {obj.dtype}", "")
-        return np.array(obj, copy=True, subok=False)
-    if type(obj) in (list, tuple):
-        return type(obj)(_plain(o, depth + 1) for o in obj)
-    if type(obj) is dict:
-        return {_plain(k, depth + 1): _plain(v, depth + 1) for k, v in obj.items()}
-    if type(obj).__module__.startswith("rnncourse.") and hasattr(obj, "__dataclass_fields__"):
-        fields = {k: _plain(getattr(obj, k), depth + 1) for k in obj.__dataclass_fields__}
-        return ("__dataclass__", type(obj).__name__, fields)
-    try:
-        text = repr(obj)[:200]
-    except Exception:
-        text = "<repr failed>"
-    return Foreign(type(obj).__name__, text)
+def _plain(obj):
+    """Reduce a student output to plain data: exactly what crosses :mod:`rnncourse.grading.wire`."""
+    return wire.loads(wire.dumps(obj))
+
+
+def call_arguments(spec: Spec, args: dict):
+    """``(positional, keyword)`` for one call of the student's function on ``args``."""
+    return spec.arguments(args) if spec.arguments else ((), dict(args))
+
+
+def _resolve(value):
+    if isinstance(value, Fixture):
+        return fixtures.build(value.name, value.data)
+    if isinstance(value, tuple):
+        return tuple(_resolve(v) for v in value)
+    return value
 
 
 def _call_student(spec: Spec, fn, args: dict):
-    args = _deepcopy(args)  # the student gets copies: mutating them changes nothing
+    pos, kw = call_arguments(spec, _deepcopy(args))  # the student gets copies: mutating them changes nothing
+    pos = tuple(_resolve(pos)) if isinstance(pos, Fixture) else _resolve(tuple(pos))
+    kw = {k: _resolve(v) for k, v in kw.items()}
+    before = {k: wire.dumps(v) for k, v in kw.items() if k in spec.must_not_change}
     with _guard.forbid(spec.forbidden):
         try:
-            out = spec.call(fn, args) if spec.call else fn(**args)
+            out = fn(*pos, **kw)
         except NotImplementedError:
             raise AssertionError(f"{spec.name} is not implemented yet "
                                  "(it raised NotImplementedError)") from None
@@ -149,6 +145,14 @@ def _call_student(spec: Spec, fn, args: dict):
             raise AssertionError(str(exc)) from None
         except Exception as exc:  # recorded; the judge decides whether it was expected
             return Raised(type(exc).__name__, str(exc)[:500])
+    for k, raw in before.items():
+        try:
+            same = wire.dumps(kw[k]) == raw
+        except Exception:
+            same = False
+        if not same:
+            raise AssertionError(f"{spec.name} changed its argument {k} in place; the instructions ask you "
+                                 "to leave it unchanged (build and return a new one)")
     return _plain(out)
 
 
@@ -159,16 +163,24 @@ def _judge(payload: dict) -> dict:
     if proc.returncode != 0:
         raise RuntimeError("the grading process failed; please report this to the course staff:\n"
                            + proc.stderr.decode(errors="replace")[-2000:])
-    return _loads(proc.stdout)
+    return _loads(proc.stdout)  # the verdict: plain data from the course's own judge
 
 
-def check(name: str, fn, seed: int | None = None, quiet: bool = False) -> None:
-    """Grade ``fn`` as the student's version of ``name``.
+def check(name: str, fn, seed: int | None = None, quiet: bool = False, hidden: int | None = None) -> None:
+    """Grade ``fn`` as the student's version of ``name``, in this kernel (instant feedback).
 
-    Without ``seed`` the visible worked cases run; with a seed, random cases
-    drawn from it. Raises ``AssertionError`` with a message that says what is
-    wrong; prints a one-line summary when everything passes.
+    Without ``seed`` or ``hidden`` the visible worked cases run; with ``seed``, random cases drawn
+    from it; with ``hidden=N``, N batches of random cases from fresh seeds (at autograding time the
+    grader draws them from the course's secret instead, see :mod:`rnncourse.grading`). Raises
+    ``AssertionError`` with a message that says what is wrong; prints a one-line summary when
+    everything passes.
     """
+    if hidden is not None:
+        if type(hidden) is not int or hidden < 1:
+            raise ValueError(f"hidden: expected a positive whole number of batches, got {hidden!r}")
+        for _ in range(hidden):
+            check(name, fn, seed=_secrets.randbits(62), quiet=quiet)
+        return
     if name not in REGISTRY:
         raise KeyError(f"no check named {name!r}; known: {sorted(REGISTRY)}")
     if not callable(fn):
@@ -202,20 +214,33 @@ def judge(payload: dict) -> dict:
     """Compare the outputs in ``payload`` with the reference (run in the judge process)."""
     name, seed, outputs = payload["name"], payload["seed"], payload["outputs"]
     spec = REGISTRY[name]
-    cases = cases_for(name, seed)
-    if len(outputs) != len(cases):
-        return {"ok": False, "message": f"{name}: expected {len(cases)} outputs, got {len(outputs)}"}
+    where = None if seed is None else "hidden case"
+    return evaluate(spec, cases_for(name, seed), outputs, where)
+
+
+def evaluate(spec: Spec, cases: list, outputs: list, where: str | None = None) -> dict:
+    """The verdict on ``outputs`` (one per case, plain data): ``{"ok", "message"}`` or ``{"ok", "passed"}``.
+
+    Runs only in a trusted process: the judge of a notebook's kernel, or the grader. ``where``
+    names the cases in messages (``None``: the worked example(s)).
+    """
+    name = spec.name
+    if not isinstance(outputs, list) or len(outputs) != len(cases):
+        return {"ok": False, "message": f"{name}: expected {len(cases)} outputs, got a malformed reply"}
     for k, (case, got) in enumerate(zip(cases, outputs)):
         expected = spec.expect(case)
+        if isinstance(expected, tuple) and type(got) is list and len(got) == len(expected):
+            got = tuple(got)  # a list of the same items is accepted where a tuple is asked (as stated)
         if spec.probes is not None:
-            if not (isinstance(got, tuple) and len(got) == 3 and got[0] == "__probed__"):
+            if not (isinstance(got, tuple) and len(got) == 3 and got[0] == "__probed__"
+                    and isinstance(got[2], dict)):
                 return {"ok": False, "message": f"{name}: malformed outputs"}
             problem = spec.compare(case, got[1], expected, probes=got[2])
         else:
             problem = spec.compare(case, got, expected)
         if problem:
-            where = "worked example" if seed is None else f"hidden case {k + 1} of {len(cases)}"
-            return {"ok": False, "message": f"{name}, {where} ({case.label}):\n{problem}"}
+            label = "worked example" if where is None else f"{where} {k + 1} of {len(cases)}"
+            return {"ok": False, "message": f"{name}, {label} ({case.label}):\n{problem}"}
     return {"ok": True, "passed": len(cases)}
 
 
@@ -228,6 +253,11 @@ def describe(x) -> str:
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape} and dtype {x.dtype}"
     return f"{type(x).__name__} {x!r}"[:200]
+
+
+def close(got: float, expected: float) -> bool:
+    """Scalars within the stated tolerance (see RTOL, ATOL)."""
+    return abs(got - expected) <= ATOL + RTOL * abs(expected)
 
 
 def first_difference(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float):
@@ -248,8 +278,8 @@ def _fmt(v) -> str:
     return repr(v.item() if isinstance(v, np.generic) else v)
 
 
-def compare_arrays(got, expected: np.ndarray, what: str, axes: tuple = (), rtol: float = 1e-6,
-                   atol: float = 1e-9, kind: str | None = None, layout_hint: str = "") -> str | None:
+def compare_arrays(got, expected: np.ndarray, what: str, axes: tuple = (), rtol: float = RTOL,
+                   atol: float = ATOL, kind: str | None = None, layout_hint: str = "") -> str | None:
     """Compare an output array with the reference; return a message or None.
 
     - what: how to call the value in the message ("padded").
@@ -312,6 +342,6 @@ def diagnose(got, expected, candidates, what: str, **kw) -> str | None:
             except Exception:
                 continue
             alt = np.asarray(alt)
-            if alt.shape == got.shape and first_difference(got, alt, 1e-6, 1e-9) is None:
+            if alt.shape == got.shape and first_difference(got, alt, RTOL, ATOL) is None:
                 return f"{problem}\nLikely cause: {cause}"
     return problem

@@ -1,19 +1,24 @@
 """Entry point of the judge process: ``python -I -m rnncourse.checks._judge``.
 
-Reads a pickled payload from stdin, writes the pickled verdict to stdout.
-See :mod:`rnncourse.checks._core` for why this runs in a separate process.
+Reads the kernel's outputs from stdin in the :mod:`rnncourse.grading.wire` format
+(plain data: reading it runs no code), writes the verdict to stdout in the same
+format. See :mod:`rnncourse.checks._core` for why this runs in a separate process.
 """
-import pickle
 import sys
 
-from rnncourse.checks import _core  # noqa: F401  (registers every check)
-import rnncourse.checks  # noqa: F401
+import rnncourse.checks  # noqa: F401  (registers every check)
+from rnncourse.checks import _core
+from rnncourse.grading import wire
 
 
 def main() -> None:
-    payload = pickle.loads(sys.stdin.buffer.read())
-    verdict = _core.judge(payload)
-    sys.stdout.buffer.write(pickle.dumps(verdict))
+    payload = wire.loads(sys.stdin.buffer.read(64 << 20))
+    if not (isinstance(payload, dict) and isinstance(payload.get("name"), str)
+            and payload["name"] in _core.REGISTRY and isinstance(payload.get("outputs"), list)):
+        verdict = {"ok": False, "message": "malformed outputs"}
+    else:
+        verdict = _core.judge(payload)
+    sys.stdout.buffer.write(wire.dumps(verdict))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import sequences as ref
-from ._core import Case, Raised, Spec, _fmt, compare_arrays, describe, diagnose, register
+from ._core import Case, Raised, Spec, _fmt, close, compare_arrays, describe, diagnose, register
 
 TIME_MAJOR = "batches are time-major, (T, N) or (T, N, n_x): row t holds step t of every example"
 AXES = ("time step t", "example i")
@@ -115,7 +115,7 @@ def _mm_compare(case, got, expected):
         got = got.item()
     if not isinstance(got, (int, float)) or isinstance(got, bool):
         return f"expected a float, got {describe(got)}"
-    if abs(got - expected) <= 1e-9 + 1e-7 * abs(expected):
+    if close(got, expected):
         return None
     v, m = case.args["values"], case.args["mask"]
     causes = [
@@ -127,7 +127,7 @@ def _mm_compare(case, got, expected):
     ]
     msg = f"expected {expected:.6g}, got {got:.6g}"
     for cause, alt in causes:
-        if abs(got - alt) <= 1e-9 + 1e-7 * abs(alt):
+        if close(got, alt):
             return f"{msg}\nLikely cause: {cause}"
     return msg
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import embedding as ref
-from ._core import Case, Raised, Spec, compare_arrays, describe, diagnose, register
+from ._core import Record, Case, Raised, Spec, compare_arrays, describe, diagnose, register
 
 AXES = ("time step t", "example i", "feature")
 
@@ -44,9 +44,9 @@ def _ef_compare(case, got, expected):
     if problem:
         return problem
     c = got[1]
-    if not (isinstance(c, tuple) and len(c) == 3 and c[:2] == ("__dataclass__", "EmbeddingCache")):
+    if not (isinstance(c, Record) and c._name == "EmbeddingCache"):
         return f"cache: expected an EmbeddingCache(ids=..., vocab_size=...), got {describe(c)}"
-    fields = c[2]
+    fields = c._fields
     if fields.get("vocab_size") != cache.vocab_size:
         return f"cache.vocab_size: expected V = {cache.vocab_size}, got {fields.get('vocab_size')!r}"
     return compare_arrays(fields.get("ids"), cache.ids, "cache.ids", kind="iu")
@@ -59,9 +59,9 @@ register(Spec("embedding_forward", ("rnncourse.embedding.embedding_forward",
 
 
 # ----------------------------------------------------------- embedding_backward
-def _eb_call(fn, args):
+def _eb_arguments(args):
     cache = ref.EmbeddingCache(ids=args["ids"], vocab_size=args["V"], padding_idx=args["padding_idx"])
-    return fn(args["dout"], cache)
+    return (args["dout"], cache), {}
 
 
 def _eb_visible():
@@ -104,7 +104,7 @@ def _eb_compare(case, got, expected):
 
 
 register(Spec("embedding_backward", ("rnncourse.embedding.embedding_backward",),
-              _eb_visible, _eb_random, expect=_eb_expect, compare=_eb_compare, call=_eb_call))
+              _eb_visible, _eb_random, expect=_eb_expect, compare=_eb_compare, arguments=_eb_arguments))
 
 
 # ------------------------------------------------------------ cosine_similarity
@@ -170,4 +170,4 @@ def _ms_compare(case, got, expected):
 
 register(Spec("most_similar", ("rnncourse.embedding.most_similar",), _ms_visible, _ms_random,
               expect=lambda c: ref.most_similar(**c.args), compare=_ms_compare,
-              call=lambda fn, a: fn(a["W"], a["query"], a["k"])))
+              arguments=lambda a: ((a["W"], a["query"], a["k"]), {})))

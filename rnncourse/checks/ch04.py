@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import rnn as ref
-from ._core import Case, Spec, compare_arrays, describe, diagnose, first_difference, register
+from ._core import ATOL, RTOL, Case, Spec, compare_arrays, describe, diagnose, first_difference, register
 
 SEQ_AXES = ("time step t", "example i", "hidden unit")
 STEP_AXES = ("example i", "hidden unit")
@@ -27,7 +27,7 @@ def _sizes(rng):
 
 def _matches(got, expected):
     return (isinstance(got, np.ndarray) and got.shape == np.shape(expected)
-            and first_difference(got, np.asarray(expected), 1e-6, 1e-9) is None)
+            and first_difference(got, np.asarray(expected), RTOL, ATOL) is None)
 
 
 def isolate(probes: dict, reference: dict, labels: dict) -> str | None:
@@ -175,7 +175,7 @@ def _seq_compare(case, got, expected, probes):
         if hint:
             problem += f"\nLikely cause: {hint}"
     if problem and T > 1 and isinstance(got, np.ndarray) and got.shape == expected.shape:
-        if first_difference(got[:1], expected[:1], 1e-6, 1e-9) is None:
+        if first_difference(got[:1], expected[:1], RTOL, ATOL) is None:
             problem += "\n(The first time step is right: look at how the state is passed from one step to the next.)"
     return problem
 

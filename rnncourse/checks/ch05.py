@@ -5,7 +5,9 @@ import numpy as np
 
 from .. import gradcheck
 from .. import rnn as ref
-from ._core import Case, Spec, describe, diagnose, register
+from ..grading import fixtures
+from ..grading.wire import Fixture
+from ._core import Case, Spec, close, describe, diagnose, register
 
 CELL_KEYS = ("dxt", "da_prev", "dWax", "dWaa", "dba")
 SEQ_KEYS = ("dx", "da0", "dWax", "dWaa", "dba")
@@ -53,9 +55,9 @@ def _cb_random(rng):
     return out
 
 
-def _cb_call(fn, a):
+def _cb_arguments(a):
     _, cache = ref.rnn_cell_forward(a["xt"], a["a_prev"], a["Wax"], a["Waa"], a["ba"])
-    return fn(a["da_next"], cache)
+    return (a["da_next"], cache), {}
 
 
 def _cb_expect(case):
@@ -89,7 +91,7 @@ def _cb_compare(case, got, expected):
 
 
 register(Spec("rnn_cell_backward", ("rnncourse.rnn.rnn_cell_backward", "rnncourse.rnn.rnn_backward"),
-              _cb_visible, _cb_random, expect=_cb_expect, compare=_cb_compare, call=_cb_call))
+              _cb_visible, _cb_random, expect=_cb_expect, compare=_cb_compare, arguments=_cb_arguments))
 
 
 # ---------------------------------------------------------------------- rnn_backward
@@ -114,9 +116,9 @@ def _sb_random(rng):
     return out
 
 
-def _sb_call(fn, a):
+def _sb_arguments(a):
     _, cache = ref.rnn_forward(a["x"], a["a0"], a["Wax"], a["Waa"], a["ba"])
-    return fn(a["da"], cache)
+    return (a["da"], cache), {}
 
 
 def _sb_expect(case):
@@ -178,7 +180,7 @@ def _sb_compare(case, got, expected):
 
 
 register(Spec("rnn_backward", ("rnncourse.rnn.rnn_backward",), _sb_visible, _sb_random,
-              expect=_sb_expect, compare=_sb_compare, call=_sb_call))
+              expect=_sb_expect, compare=_sb_compare, arguments=_sb_arguments))
 
 
 # ------------------------------------------------------------------- clip_by_value
@@ -215,7 +217,8 @@ def _cv_compare(case, got, expected):
 
 
 register(Spec("clip_by_value", ("rnncourse.rnn.clip_by_value",), _cv_visible, _cv_random,
-              expect=lambda c: ref.clip_by_value(**c.args), compare=_cv_compare))
+              expect=lambda c: ref.clip_by_value(**c.args), compare=_cv_compare,
+              must_not_change=("grads",)))
 
 
 # -------------------------------------------------------------------- clip_by_norm
@@ -244,7 +247,7 @@ def _cn_compare(case, got, expected):
     got_norm = got[1]
     if isinstance(got_norm, np.ndarray) and got_norm.shape == ():
         got_norm = got_norm.item()
-    if not isinstance(got_norm, (int, float)) or abs(got_norm - norm) > 1e-6 * max(1.0, norm):
+    if not isinstance(got_norm, (int, float)) or not close(got_norm, norm):
         per = {k: float(np.linalg.norm(v)) for k, v in g.items()}
         msg = f"norm: expected the global norm {norm:.6g} before clipping, got {got_norm!r}"
         if isinstance(got_norm, (int, float)) and any(abs(got_norm - v) < 1e-9 for v in per.values()):
@@ -266,18 +269,14 @@ def _cn_compare(case, got, expected):
 
 
 register(Spec("clip_by_norm", ("rnncourse.rnn.clip_by_norm",), _cn_visible, _cn_random,
-              expect=lambda c: ref.clip_by_norm(**c.args), compare=_cn_compare))
+              expect=lambda c: ref.clip_by_norm(**c.args), compare=_cn_compare,
+              must_not_change=("grads",)))
 
 
 # ---------------------------------------------------------------------- grad_check
 def _gc_function(a):
-    """f(x) = sum(tanh(x @ A) * B): smooth, with a known gradient."""
-    A, B = a["A"], a["B"]
-    x = np.array(a["x"], dtype=np.float64)
-    f = lambda: float(np.sum(np.tanh(x @ A) * B))  # noqa: E731 (reads x, changed in place)
-    exact = (B * (1 - np.tanh(x @ A) ** 2)) @ A.T
-    analytic = exact if a["correct"] else exact + a["error"]
-    return f, x, analytic
+    """f(x) = sum(tanh(x @ A) * B): smooth, with a known gradient (built by the fixture)."""
+    return fixtures.build("gradcheck_call", a)
 
 
 def _gc_case(rng, correct):
@@ -296,9 +295,9 @@ def _gc_random(rng):
     return [_gc_case(rng, bool(k % 2 == 0)) for k in range(6)]
 
 
-def _gc_call(fn, a):
-    f, x, analytic = _gc_function(a)
-    return fn(f, x, analytic)
+def _gc_arguments(a):
+    # f reads x, which grad_check perturbs in place: the three are built together, on the side that calls
+    return Fixture("gradcheck_call", dict(a)), {}
 
 
 def _gc_expect(case):
@@ -329,4 +328,4 @@ def _gc_compare(case, got, expected):
 
 
 register(Spec("grad_check", ("rnncourse.gradcheck.numerical_gradient", "rnncourse.gradcheck.relative_error"),
-              _gc_visible, _gc_random, expect=_gc_expect, compare=_gc_compare, call=_gc_call))
+              _gc_visible, _gc_random, expect=_gc_expect, compare=_gc_compare, arguments=_gc_arguments))

@@ -13,7 +13,9 @@ from .. import lm
 from ..rnn import (clip_by_norm, log_softmax, output_forward, rnn_cell_forward, softmax,
                    softmax_cross_entropy)
 from ..vocab import EOS, UNK, one_hot
-from ._core import Case, Raised, Spec, describe, diagnose, register
+from ..grading import fixtures
+from ..grading.wire import Fixture
+from ._core import Case, Raised, Spec, close, describe, diagnose, register
 
 UNK_ID, EOS_ID = 1, 2
 assert (UNK, EOS) == ("<UNK>", "<EOS>")
@@ -78,7 +80,7 @@ def _pp_compare(case, got, expected):
         got = got.item()
     if not isinstance(got, (int, float)) or isinstance(got, bool):
         return f"expected a float, got {describe(got)}"
-    if abs(got - expected) <= 1e-9 * max(1.0, abs(expected)):
+    if close(got, expected):
         return None
     nll, n = case.args["total_nll"], case.args["n_tokens"]
     msg = f"expected {expected:.6g}, got {got:.6g}"
@@ -86,7 +88,7 @@ def _pp_compare(case, got, expected):
                         np.exp(nll) if nll < 700 else np.inf),
                        ("the negative log-likelihood is in nats (natural log): use exp, not 2 **", 2 ** (nll / n)),
                        ("perplexity is exp(mean NLL), not the mean NLL itself", nll / n)]:
-        if np.isfinite(alt) and abs(got - alt) <= 1e-9 * max(1.0, abs(alt)):
+        if np.isfinite(alt) and close(got, alt):
             return f"{msg}\nLikely cause: {cause}"
     return msg
 
@@ -134,8 +136,8 @@ def _sn_random(rng):
             _sn_case(rng, "exact", 1.5, 7, 6), _sn_case(rng, "exact", 0.8, 4, 8)]
 
 
-def _sn_call(fn, a):
-    return fn(a["z"], np.random.default_rng(a["seed"]), a["temperature"])
+def _sn_arguments(a):
+    return (a["z"], np.random.default_rng(a["seed"]), a["temperature"]), {}
 
 
 def _sn_expect(case):
@@ -186,7 +188,7 @@ def _sn_compare(case, got, expected):
 
 
 register(Spec("sample_next", ("rnncourse.lm.sample", "rnncourse.lm.sample_from_probs"), _sn_visible, _sn_random,
-              expect=_sn_expect, compare=_sn_compare, call=_sn_call))
+              expect=_sn_expect, compare=_sn_compare, arguments=_sn_arguments))
 
 
 # ---------------------------------------------------------------------- generate
@@ -200,14 +202,7 @@ def _toy_model(seed, V, n_a):
 
 def make_step(params):
     """``step(token, a) -> (z (1, V), a_next)``: one step of a one-hot RNN language model."""
-    V = params["Wya"].shape[0]
-
-    def step(token, a):
-        x = one_hot(np.array([int(token)]), V)
-        a_next, _ = rnn_cell_forward(x, a, params["Wax"], params["Waa"], params["ba"])
-        z, _ = output_forward(a_next, params["Wya"], params["by"])
-        return z, a_next
-    return step
+    return fixtures.build("rnn_lm_step", {"params": params})
 
 
 def protocol_generate(step, a0, rng, max_len, temperature=1.0, feed_back=True, stop=True):
@@ -242,9 +237,10 @@ def _gen_args(a):
     return make_step(p), np.zeros((1, a["n_a"])), np.random.default_rng(a["seed"])
 
 
-def _gen_call(fn, a):
-    step, a0, rng = _gen_args(a)
-    return fn(step, a0, rng, a["max_len"], a["temperature"])
+def _gen_arguments(a):
+    p = _toy_model(a["model_seed"], a["V"], a["n_a"])
+    return (Fixture("rnn_lm_step", {"params": p}), np.zeros((1, a["n_a"])), np.random.default_rng(a["seed"]),
+            a["max_len"], a["temperature"]), {}
 
 
 def _gen_expect(case):
@@ -272,7 +268,7 @@ def _gen_compare(case, got, expected):
 
 
 register(Spec("generate", ("rnncourse.lm.sample",), _gen_visible, _gen_random,
-              expect=_gen_expect, compare=_gen_compare, call=_gen_call))
+              expect=_gen_expect, compare=_gen_compare, arguments=_gen_arguments))
 
 
 # -------------------------------------------------------------------- train_step
@@ -311,10 +307,10 @@ def _ts_compare(case, got, expected):
     a = case.args
     if not isinstance(loss, (int, float)) or isinstance(loss, bool):
         return f"loss: expected a float, got {describe(loss)}"
-    if abs(loss - loss_ref) > 1e-8 * max(1.0, abs(loss_ref)):
+    if not close(loss, loss_ref):
         msg = f"loss: expected {loss_ref:.6g} (summed over steps and streams), got {loss:.6g}"
         n = a["inputs"].size
-        if abs(loss - loss_ref / n) <= 1e-8 * max(1.0, abs(loss)):
+        if close(loss, loss_ref / n):
             msg += "\nLikely cause: the loss was averaged; this exercise asks for the SUM over steps and streams"
         return msg
     keys = sorted(new_ref)
@@ -340,4 +336,5 @@ def _ts_compare(case, got, expected):
 
 register(Spec("train_step", ("rnncourse.lm.lm_loss_and_grads", "rnncourse.lm.train_char_lm",
                              "rnncourse.lm.adam_step", "rnncourse.lm.adagrad_step"),
-              _ts_visible, _ts_random, expect=_ts_expect, compare=_ts_compare))
+              _ts_visible, _ts_random, expect=_ts_expect, compare=_ts_compare,
+              must_not_change=("params",)))
