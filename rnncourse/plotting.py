@@ -7,7 +7,8 @@ A chapter starts with ``use_course_style()`` and ends every figure cell with ``f
   deuteranopia and tritanopia) *combined* with line styles and markers, so colour is never the
   only way to tell two lines apart;
 - a figure width that fits the book's text column (5.6 in, shown at 560 CSS pixels or less) with
-  fonts of 11-12 pt, so tick labels stay about 10 CSS pixels tall on a 390-pixel phone screen;
+  fonts of 11-12 pt: on a 390-pixel phone the figure is shown 342 pixels wide (scale 0.61), so
+  tick labels are 10.3 CSS pixels tall and legends 9.4 (15-17 at 1280 pixels);
 - high-resolution ("retina") PNGs in the notebook, sharp on every screen.
 
 The diagram helpers (``node``, ``arrow``, ``unfolded_graph``, ``elman_jordan``, ``architecture``)
@@ -41,9 +42,9 @@ def course_rc() -> dict:
         "font.size": 12,
         "axes.titlesize": 12,
         "axes.labelsize": 12,
-        "xtick.labelsize": 11,
-        "ytick.labelsize": 11,
-        "legend.fontsize": 10,
+        "xtick.labelsize": 12,
+        "ytick.labelsize": 12,
+        "legend.fontsize": 11,
         "legend.framealpha": 0.9,
         "axes.grid": False,
         "axes.prop_cycle": (cycler(color=PALETTE) + cycler(linestyle=LINESTYLES)
