@@ -422,3 +422,16 @@ def test_one_submission_per_command_and_import(tmp_path):
     mtime = target.stat().st_mtime_ns
     _cli(course, "autograde")
     assert target.stat().st_mtime_ns == mtime and _scores(course)["dee"][0] == result["score"]
+
+
+def test_a_bug_in_the_checks_is_flagged_not_fatal(monkeypatch):
+    """An exception in the trusted reference or comparison scores that cell 0 with a clear flag; the rest goes on."""
+    spec = REGISTRY["jordan_forward"]
+
+    def broken(case):
+        raise ZeroDivisionError("oops")
+    monkeypatch.setattr(spec, "expect", broken)
+    v = grade(graded_notebook(SOURCE, _as_dict(student_notebook(A, RELEASED))), A, KEY)
+    assert v["grader_errors"] == ["test_jordan_forward"]
+    assert "the grader itself failed" in v["tests"]["test_jordan_forward"]["message"]
+    assert v["tests"]["test_many_to_one_forward"]["ok"] and v["tests"]["test_rnn_forward"]["ok"]
