@@ -51,7 +51,8 @@ import numpy as np
 from ._validate import as_float_array, check_shape
 
 __all__ = ["clockwork_mask", "clockwork_active", "clockwork_forward", "scrn_forward",
-           "init_clockwork_params", "init_scrn_params", "clockwork_to_torch", "scrn_to_torch"]
+           "init_clockwork_params", "init_scrn_params", "clockwork_to_torch", "scrn_to_torch",
+           "LONG_MEMORY_KINDS", "adding_data", "long_memory_model", "train_long_memory"]
 
 
 def _check_periods(periods, n_a):
@@ -297,3 +298,94 @@ def scrn_to_torch(params, alpha: float = 0.95, activation: str = "sigmoid"):
     n_a, n_s = np.shape(params.get("Waa", np.zeros((1, 1))))[0], np.shape(params.get("Wsx", np.zeros((1, 1))))[0]
     scrn_forward(np.zeros((1, 1, n_x)), np.zeros((1, n_a)), np.zeros((1, n_s)), params, alpha, activation)
     return _classes()["SCRN"](params, alpha, activation)
+
+
+# ------------------------------------------------------------- a long-memory benchmark
+LONG_MEMORY_KINDS = ("irnn", "lstm", "clockwork", "scrn")
+
+
+def adding_data(rng: np.random.Generator, T: int, N: int):
+    """The adding problem: inputs ``(T, N, 2)`` (value in [0, 1], marker) with one marker in each
+    half of the sequence, and targets ``(N,)``, the sums of the two marked values (float64)."""
+    _check_sizes(N=N)
+    if not isinstance(T, (int, np.integer)) or T < 2:
+        raise ValueError(f"T: expected an integer >= 2, got {T!r}")
+    values, markers = rng.uniform(0.0, 1.0, (T, N)), np.zeros((T, N))
+    markers[rng.integers(0, T // 2, N), np.arange(N)] = 1.0
+    markers[rng.integers(T // 2, T, N), np.arange(N)] = 1.0
+    return np.stack([values, markers], axis=-1), (values * markers).sum(axis=0)
+
+
+def long_memory_model(kind: str, hidden: int, rng: np.random.Generator, periods=(1, 2, 4, 8),
+                      context: int = 8, alpha: float = 0.95):
+    """A float64 regressor ``x (T, N, 2) -> (N,)`` reading its answer from the last state.
+
+    kind: "irnn" (ReLU RNN, identity recurrent matrix, zero biases: Le et al. 2015), "lstm"
+    (``torch.nn.LSTM``), "clockwork" (``hidden`` units in ``len(periods)`` modules) or "scrn"
+    (``hidden`` fast units plus ``context`` slow ones with decay ``alpha``; the read-out sees both).
+    Initial weights are drawn from ``rng`` (torch's own defaults for the LSTM, seeded from it).
+    """
+    import torch
+    if kind not in LONG_MEMORY_KINDS:
+        raise ValueError(f"kind: expected one of {LONG_MEMORY_KINDS}, got {kind!r}")
+    _check_sizes(hidden=hidden, context=context)
+    torch.manual_seed(int(rng.integers(0, 2**31 - 1)))
+
+    class Regressor(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            if kind == "irnn":
+                self.core = torch.nn.RNN(2, hidden, nonlinearity="relu", dtype=torch.float64)
+                with torch.no_grad():
+                    self.core.weight_hh_l0.copy_(torch.eye(hidden, dtype=torch.float64))
+                    self.core.bias_ih_l0.zero_()
+                    self.core.bias_hh_l0.zero_()
+            elif kind == "lstm":
+                self.core = torch.nn.LSTM(2, hidden, dtype=torch.float64)
+            elif kind == "clockwork":
+                self.core = clockwork_to_torch(init_clockwork_params(2, hidden, periods, rng), periods)
+            else:
+                self.core = scrn_to_torch(init_scrn_params(2, hidden, context, rng), alpha)
+            width = hidden + (context if kind == "scrn" else 0)
+            self.out = torch.nn.Linear(width, 1, dtype=torch.float64)
+
+        def forward(self, x):
+            if kind == "scrn":
+                a, s = self.core(x)
+                last = torch.cat([a[-1], s[-1]], dim=1)
+            elif kind == "clockwork":
+                last = self.core(x)[-1]
+            else:
+                last = self.core(x)[0][-1]
+            return self.out(last)[:, 0]
+
+    return Regressor()
+
+
+def train_long_memory(kind: str, T: int, steps: int, rng: np.random.Generator, hidden: int = 32,
+                      batch: int = 64, lr: float = 1e-2, test=None, desc=None, **model_kw):
+    """Train :func:`long_memory_model` on the adding problem with Adam and clipping (norm 1).
+
+    Returns ``(losses, test_mse)``: the ``(steps,)`` training losses and the MSE on ``test``
+    (a pair from :func:`adding_data`; None skips it). Batches are drawn from ``rng``.
+    """
+    import torch
+    from .progress import progress
+    _check_sizes(steps=steps, batch=batch)
+    model = long_memory_model(kind, hidden, rng, **model_kw)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = np.empty(steps)
+    for i in progress(range(steps), desc=desc or kind):
+        x, y = adding_data(rng, T, batch)
+        loss = torch.nn.functional.mse_loss(model(torch.from_numpy(x)), torch.from_numpy(y))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        losses[i] = loss.item()
+    test_mse = None
+    if test is not None:
+        with torch.no_grad():
+            pred = model(torch.from_numpy(test[0])).numpy()
+        test_mse = float(np.mean((pred - test[1]) ** 2))
+    return losses, test_mse
