@@ -209,3 +209,37 @@ def test_errors_name_the_argument():
         scrn_forward(x, np.zeros((1, 3)), np.zeros((1, 2)), {k: v for k, v in ps.items() if k != "Waa"})
     with pytest.raises(ValueError, match="n_a"):
         init_scrn_params(2, 0, 2, rng)
+
+
+# ----------------------------------------------------------------------- the benchmark helpers
+def test_adding_data_marks_one_value_in_each_half():
+    from rnncourse.longmemory import adding_data
+    x, y = adding_data(np.random.default_rng(0), 10, 500)
+    assert x.shape == (10, 500, 2) and y.shape == (500,)
+    m = x[:, :, 1]
+    assert np.all(m[:5].sum(0) == 1) and np.all(m[5:].sum(0) == 1)
+    np.testing.assert_allclose(y, (x[:, :, 0] * m).sum(0))
+    assert 0.9 < y.mean() < 1.1                  # two U(0, 1) numbers: mean 1
+    with pytest.raises(ValueError, match="T"):
+        adding_data(np.random.default_rng(0), 1, 5)
+
+
+@pytest.mark.parametrize("kind", ["irnn", "lstm", "clockwork", "scrn"])
+def test_long_memory_training_is_reproducible_and_learns_something(kind):
+    from rnncourse.longmemory import adding_data, train_long_memory
+    test = adding_data(np.random.default_rng(1), 6, 200)
+    l1, m1 = train_long_memory(kind, 6, 40, np.random.default_rng(0), hidden=8, test=test,
+                               **({"periods": (1, 2)} if kind == "clockwork" else {}))
+    l2, m2 = train_long_memory(kind, 6, 40, np.random.default_rng(0), hidden=8, test=test,
+                               **({"periods": (1, 2)} if kind == "clockwork" else {}))
+    np.testing.assert_array_equal(l1, l2)
+    assert m1 == m2 and np.all(np.isfinite(l1))
+    assert l1[-10:].mean() < l1[:3].mean()      # from a random start the loss falls towards the mean
+
+
+def test_long_memory_model_checks_its_arguments():
+    from rnncourse.longmemory import long_memory_model
+    with pytest.raises(ValueError, match="kind"):
+        long_memory_model("gru", 8, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="hidden"):
+        long_memory_model("lstm", 0, np.random.default_rng(0))
