@@ -39,8 +39,9 @@ class _Diagram:
         ax.set_aspect("equal")
         ax.axis("off")
 
-    def node(self, name, xy, label, kind):
-        self.pos[name] = (xy, kind)
+    def node(self, name, xy, label, kind, ha="center"):
+        """``ha="right"``: an io label that ends at ``xy`` (arrows start right there)."""
+        self.pos[name] = (xy, kind if ha == "center" else "edge")
         x, y = xy
         if kind in ("gate", "layer"):
             w, h = 0.9, 0.5
@@ -52,11 +53,11 @@ class _Diagram:
             self.ax.text(x, y, label, ha="center", va="center", fontsize=12 if len(label) < 10 else 8,
                          zorder=4)
         else:  # io: a label only
-            self.ax.text(x, y, label, ha="center", va="center", fontsize=12, zorder=4)
+            self.ax.text(x, y, label, ha=ha, va="center", fontsize=12, zorder=4)
 
     def _gap(self, name):
         kind = self.pos[name][1]
-        return {"gate": 20, "layer": 20, "op": 12, "io": 14}[kind]
+        return {"gate": 20, "layer": 20, "op": 12, "io": 14, "edge": 3}[kind]
 
     def arrow(self, src, dst, label=None, via=None, style="-"):
         """Arrow from node ``src`` to node ``dst``; ``via`` is an optional corner point."""
@@ -121,10 +122,10 @@ def draw_gru_cell(ax=None):
     fig, ax = _axes(ax, (7.0, 4.6))
     d = _Diagram(ax, 7.0, 4.0)
     d.node("c_prev", (0.2, 3.4), r"$c^{\langle t-1\rangle}$", "io")
-    d.node("bus", (0.2, 0.0), r"$c^{\langle t-1\rangle}$, $x^{\langle t\rangle}$", "io")
+    d.node("bus", (1.0, 0.0), r"$c^{\langle t-1\rangle}$, $x^{\langle t\rangle}$", "io", ha="right")
     d.node("keep", (2.0, 3.4), r"$\times$", "op")
     d.node("plus", (3.6, 3.4), r"$+$", "op")
-    d.node("c", (6.7, 3.4), r"$c^{\langle t\rangle} = a^{\langle t\rangle}$", "io")
+    d.node("c", (6.1, 3.4), r"$c^{\langle t\rangle} = a^{\langle t\rangle}$", "io", ha="left")
     d.node("u", (2.0, 1.4), r"$\sigma$: $\Gamma_u$", "gate")
     d.node("one_minus", (2.0, 2.5), r"$1-$", "op")
     d.node("write", (3.6, 2.5), r"$\times$", "op")
@@ -158,7 +159,7 @@ def draw_lstm_cell(ax=None):
     fig, ax = _axes(ax, (7.4, 4.6))
     d = _Diagram(ax, 7.4, 4.2)
     d.node("c_prev", (0.2, 3.6), r"$c^{\langle t-1\rangle}$", "io")
-    d.node("a_prev", (0.2, 0.0), r"$a^{\langle t-1\rangle}$, $x^{\langle t\rangle}$", "io")
+    d.node("a_prev", (1.2, 0.0), r"$a^{\langle t-1\rangle}$, $x^{\langle t\rangle}$", "io", ha="right")
     d.node("forget", (1.8, 3.6), r"$\times$", "op")
     d.node("plus", (3.6, 3.6), r"$+$", "op")
     d.node("c", (7.2, 3.6), r"$c^{\langle t\rangle}$", "io")
