@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._guard import reference
-from ._validate import as_float_array, as_int_array, check_positive_int, check_shape
+from ._validate import as_float_array, as_id_list, as_int_array, check_positive_int, check_shape
 from .vocab import one_hot
 
 __all__ = ["EmbeddingCache", "embedding_forward", "embedding_backward", "embedding_via_one_hot",
@@ -151,13 +151,7 @@ def most_similar(W, query: int, k: int = 5, exclude=()) -> tuple:
     V = W.shape[0]
     query = int(as_int_array("query", query, ndim=0, low=0, high=V))
     k = check_positive_int("k", k)
-    if isinstance(exclude, (int, np.integer)) and not isinstance(exclude, bool):
-        exclude = (exclude,)  # one id
-    try:
-        exclude = list(exclude)
-    except TypeError:
-        raise ValueError(f"exclude: expected an id or a sequence of ids, got {type(exclude).__name__}") from None
-    excl = as_int_array("exclude", np.asarray(exclude), ndim=1, low=0, high=V)
+    excl = as_id_list("exclude", exclude, high=V)
     banned = {query, *(int(e) for e in excl)}
     if k > V - len(banned):
         raise ValueError(f"k: expected <= {V - len(banned)} (ids left after exclusions), got {k}")

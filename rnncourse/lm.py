@@ -39,7 +39,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._guard import reference
-from ._validate import as_float_array, as_int_array, check_positive_int, check_shape
+from ._validate import as_float_array, as_id_list, as_int_array, check_positive_int, check_shape
 from .embedding import embedding_backward, embedding_forward
 from .rnn import (clip_by_norm, init_rnn_params, log_softmax, output_backward, output_forward, rnn_backward,
                   rnn_cell_forward, rnn_forward, softmax, softmax_cross_entropy)
@@ -671,13 +671,7 @@ def sample_from_probs(p, rng: np.random.Generator, temperature: float = 1.0, exc
         with np.errstate(divide="ignore"):
             logp = np.log(P)  # log p = z - logsumexp(z): the scores up to a constant
         P = softmax(logp / temperature)  # = softmax(z / T); zero probabilities stay zero
-    if isinstance(exclude, (int, np.integer)) and not isinstance(exclude, bool):
-        exclude = (exclude,)  # one id
-    try:
-        exclude = list(exclude)
-    except TypeError:
-        raise ValueError(f"exclude: expected an id or a sequence of ids, got {type(exclude).__name__}") from None
-    excl = as_int_array("exclude", np.asarray(exclude), ndim=1, low=0, high=V)  # 1.5 is refused, not cut to 1
+    excl = as_id_list("exclude", exclude, high=V)
     if excl.size:
         P = P.copy()
         P[:, excl] = 0.0  # remove the excluded ids ...

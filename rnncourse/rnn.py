@@ -76,6 +76,7 @@ def _check_params(Wax, Waa, ba):
     Wax = as_float_array("Wax", Wax, ndim=2)
     Waa = as_float_array("Waa", Waa, ndim=2)
     if Waa.shape[0] != Waa.shape[1]:
+        check_shape("Waa", Waa, (Wax.shape[0], Wax.shape[0]), "(n_a, n_a)")  # n_a as Wax says
         raise ValueError(f"Waa: expected a square (n_a, n_a) array, got shape {Waa.shape}")
     n_a = Waa.shape[0]  # the recurrent weight fixes n_a, so a wrong Wax is reported as Wax
     if Wax.shape[0] != n_a:
