@@ -154,7 +154,12 @@ class Sandbox:
                                      start_new_session=True, cwd="/")
         os.close(to_child_r)
         os.close(from_child_w)
+        self._scratch = None
+        if self.isolation == "minimal":  # no private /tmp: a scratch folder of ours, removed in close()
+            import tempfile
+            self._scratch = tempfile.mkdtemp(prefix="rnncourse-sandbox-")
         config = {"isolation": self.isolation, "uid": self.uid, "limits": asdict(self.limits),
+                  "scratch": self._scratch,
                   "hide": self.hide, "expose": _exposed_paths(), "runtime": str(self.runtime),
                   "python": os.path.realpath(sys.executable), "sys_path": _child_sys_path(),
                   "cgroups": [str(c) for c in self.cgroups]}
@@ -185,6 +190,8 @@ class Sandbox:
             self.proc.stderr.close()
         if self.isolation == "full":
             self._kill_uid()
+        if getattr(self, "_scratch", None):
+            shutil.rmtree(self._scratch, ignore_errors=True)
         for cg in self.cgroups:
             for _ in range(50):
                 try:
@@ -326,8 +333,7 @@ def _launch(rfd: int, wfd: int):
                 _mount(None, p, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
             os.close(fd)
     else:
-        import tempfile
-        tmp = tempfile.mkdtemp(prefix="rnncourse-sandbox-")
+        tmp = cfg["scratch"]
     rt, work = os.path.join(tmp, "runtime"), os.path.join(tmp, "work")
     for rel, data in files.items():
         dest = os.path.join(rt, rel)
