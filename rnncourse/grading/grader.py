@@ -47,6 +47,7 @@ __all__ = ["rebuild", "graded_notebook", "grade", "scores", "parse_test_cell", "
 
 GRADER_VERSION = "2"
 MAX_RESTARTS = 6
+OUTPUT_CAP = 20000  # characters of a cell's printed output kept in the graded notebook
 
 
 class GradingConfigError(ValueError):
@@ -277,7 +278,8 @@ class _Runner:
             self.errors[index] = f"this cell ended the submission's process ({exc}); it was skipped"
             return [_error("GradingError", self.errors[index])]
         self.done.append(source)
-        outs = [_stream(n, reply.get(n)) for n in ("stdout", "stderr") if isinstance(reply.get(n), str)
+        # the child caps printed output; a reply forged on the channel is capped here as well
+        outs = [_stream(n, reply[n][:OUTPUT_CAP]) for n in ("stdout", "stderr") if isinstance(reply.get(n), str)
                 and reply.get(n)]
         if not reply.get("ok", False):
             self.errors[index] = f"{reply.get('ename', 'Error')}: {reply.get('evalue', '')}"[:500]

@@ -265,13 +265,19 @@ class Sandbox:
         (n,) = _HEADER.unpack(self._read(_HEADER.size))
         if n > self.limits.message:
             raise SandboxError(f"output limit: a reply of {n} bytes (at most {self.limits.message})")
-        return wire.loads(self._read(n))
+        try:
+            return wire.loads(self._read(n))
+        except wire.WireError as exc:  # written by the submission itself, e.g. over the channel
+            raise SandboxError(f"the submission's process sent a malformed reply ({exc})") from None
 
     def request(self, message):
-        """Send ``message`` (plain data) and return the child's reply (plain data)."""
+        """Send ``message`` (plain data) and return the child's reply: a dict of plain data."""
         from . import wire
         self._send(wire.dumps(message))
-        return self.receive()
+        reply = self.receive()
+        if not isinstance(reply, dict):
+            raise SandboxError("the submission's process sent a malformed reply (not a dict)")
+        return reply
 
 
 # =====================================================================================
