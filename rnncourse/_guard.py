@@ -1,10 +1,17 @@
-"""A tripwire that stops graded code from calling the reference it is graded against.
+"""A tripwire for the student's own notebook: calling the reference you are asked to write says so.
 
 Every public reference function is wrapped with :func:`reference`. While the
-checks run a student's function they name the reference functions that this
-exercise asks the student to write (:func:`forbid`); calling one of them then
-raises :class:`ReferenceUsedError` instead of quietly returning the right answer.
-Functions of earlier chapters stay usable.
+visible checks run a student's function in the student's kernel, they name the
+reference functions that this exercise asks the student to write
+(:func:`forbid`); calling one of them then raises :class:`ReferenceUsedError`
+with a clear message instead of quietly passing. Functions of earlier chapters
+stay usable.
+
+This is feedback, not protection: in the student's kernel a student can only
+fool themselves. At grading time the reference is not there at all (the
+sandbox's copy of the package has no such function, see
+:mod:`rnncourse.grading.runtime`). So the wrapper hides nothing:
+``inspect.getsource`` shows the real function, and the book can show it.
 """
 from __future__ import annotations
 
@@ -33,8 +40,7 @@ def reference(func):
                 "this exercise asks you to write it yourself")
         return func(*args, **kwargs)
 
-    del wrapper.__wrapped__  # no back door to the unguarded function ...
-    wrapper.__signature__ = inspect.signature(func)  # ... but help() still shows the real signature
+    wrapper.__signature__ = inspect.signature(func)  # help() and inspect show the real function
     wrapper.reference_name = name
     return wrapper
 

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_float_array", "as_int_array", "check_shape", "check_positive_int"]
+__all__ = ["as_float_array", "as_id_list", "as_int_array", "check_shape", "check_positive_int"]
 
 
 def _describe(x) -> str:
@@ -61,6 +61,17 @@ def as_int_array(name: str, x, ndim: int | None = None, low: int | None = None,
             pos = tuple(int(i) for i in np.argwhere(arr >= high)[0])
             raise ValueError(f"{name}: expected values < {high}, got {arr[pos]} at index {pos}")
     return arr
+
+
+def as_id_list(name: str, value, high: int) -> np.ndarray:
+    """One id or a sequence of ids in ``[0, high)`` as a 1-d int64 array (``1.5`` is refused, not cut to 1)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        value = (value,)  # one id
+    try:
+        value = list(value)
+    except TypeError:
+        raise ValueError(f"{name}: expected an id or a sequence of ids, got {type(value).__name__}") from None
+    return as_int_array(name, np.asarray(value), ndim=1, low=0, high=high)
 
 
 def check_shape(name: str, arr: np.ndarray, expected: tuple, labels: str | None = None) -> None:

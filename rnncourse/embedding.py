@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._guard import reference
-from ._validate import as_float_array, as_int_array, check_positive_int, check_shape
+from ._validate import as_float_array, as_id_list, as_int_array, check_positive_int, check_shape
 from .vocab import one_hot
 
 __all__ = ["EmbeddingCache", "embedding_forward", "embedding_backward", "embedding_via_one_hot",
@@ -35,10 +35,12 @@ class EmbeddingCache:
     - ids: int64 array of the looked-up ids, any shape S.
     - vocab_size: V, the number of rows of W.
     - padding_idx: id whose row receives no gradient (or None).
+    - n_e: width of the embeddings (set by :func:`embedding_forward`; None: not checked).
     """
     ids: np.ndarray
     vocab_size: int
     padding_idx: int | None = None
+    n_e: int | None = None
 
 
 @reference
@@ -63,7 +65,7 @@ def embedding_forward(ids, W, padding_idx: int | None = None):
         if padding_idx >= V:
             raise ValueError(f"padding_idx: expected < V = {V}, got {padding_idx}")
     out = W[ids]  # fancy indexing: one row of W per id, shape S + (n_e,)
-    return out, EmbeddingCache(ids=ids, vocab_size=V, padding_idx=padding_idx)
+    return out, EmbeddingCache(ids=ids, vocab_size=V, padding_idx=padding_idx, n_e=int(W.shape[1]))
 
 
 @reference
@@ -82,7 +84,7 @@ def embedding_backward(dout, cache: EmbeddingCache) -> np.ndarray:
     if not isinstance(cache, EmbeddingCache):
         raise ValueError(f"cache: expected an EmbeddingCache, got {type(cache).__name__}")
     dout = as_float_array("dout", dout)
-    check_shape("dout", dout, cache.ids.shape + (None,), "S + (n_e,)")
+    check_shape("dout", dout, cache.ids.shape + (cache.n_e,), "S + (n_e,)")
     dW = np.zeros((cache.vocab_size, dout.shape[-1]), dtype=dout.dtype)
     # add.at accumulates repeated ids; dW[ids] += dout would keep only one of them
     np.add.at(dW, cache.ids.reshape(-1), dout.reshape(-1, dout.shape[-1]))
@@ -117,6 +119,9 @@ def cosine_similarity(u, v) -> np.ndarray:
     """
     u = as_float_array("u", u)
     v = as_float_array("v", v)
+    for name, arr in (("u", u), ("v", v)):
+        if not np.all(np.isfinite(arr)):  # a NaN would otherwise come out as similarity 0
+            raise ValueError(f"{name}: expected finite numbers, got NaN or infinity")
     if u.ndim not in (1, 2) or v.ndim not in (1, 2):
         raise ValueError(f"u, v: expected shape (n_e,) or (M, n_e), got {u.shape} and {v.shape}")
     if u.shape[-1] != v.shape[-1]:
@@ -146,7 +151,8 @@ def most_similar(W, query: int, k: int = 5, exclude=()) -> tuple:
     V = W.shape[0]
     query = int(as_int_array("query", query, ndim=0, low=0, high=V))
     k = check_positive_int("k", k)
-    banned = {query, *(int(e) for e in exclude)}
+    excl = as_id_list("exclude", exclude, high=V)
+    banned = {query, *(int(e) for e in excl)}
     if k > V - len(banned):
         raise ValueError(f"k: expected <= {V - len(banned)} (ids left after exclusions), got {k}")
     sims = cosine_similarity(W[query], W)
@@ -186,6 +192,8 @@ def ppmi(C) -> np.ndarray:
     """
     C = as_float_array("C", C, ndim=2)
     check_shape("C", C, (C.shape[0], C.shape[0]), "(V, V)")
+    if not np.all(np.isfinite(C)) or np.any(C < 0):
+        raise ValueError("C: expected non-negative finite counts, got NaN, infinity or a negative count")
     total = C.sum()
     if total <= 0:
         raise ValueError("C: expected some positive counts, got none")
@@ -204,6 +212,8 @@ def svd_embeddings(M, dim: int) -> np.ndarray:
     entry is positive, which makes the result deterministic.
     """
     M = as_float_array("M", M, ndim=2)
+    if not np.all(np.isfinite(M)):  # LAPACK may never converge on an infinity
+        raise ValueError("M: expected finite numbers, got NaN or infinity")
     dim = check_positive_int("dim", dim)
     if dim > min(M.shape):
         raise ValueError(f"dim: expected <= {min(M.shape)}, got {dim}")

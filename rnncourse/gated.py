@@ -82,7 +82,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._guard import reference
-from ._validate import as_float_array, check_shape
+from ._validate import as_float_array, check_positive_int, check_shape
 
 __all__ = ["GRU_FORMS", "GRUStepCache", "GRUCache", "LSTMStepCache", "LSTMCache", "MGUStepCache", "MGUCache",
            "gru_cell_forward", "gru_cell_backward", "gru_forward", "gru_backward",
@@ -350,7 +350,7 @@ def gru_cell_forward(xt, a_prev, params, form: str = "notes"):
     N = xt.shape[0]
     g, aux, a_next = (np.empty((N, 3 * n_a), dtype), np.empty((N, n_a), dtype), np.empty((N, n_a), dtype))
     _gru_step(xt @ Wx.T + b, a_prev, Wa, bca, form, g, aux, a_next)
-    return a_next, GRUStepCache(xt, a_prev, g, aux, a_next, Wx, Wa, form)
+    return a_next.copy(), GRUStepCache(xt, a_prev, g, aux, a_next, Wx, Wa, form)  # a copy: the cache keeps its own
 
 
 @reference
@@ -400,7 +400,7 @@ def gru_forward(x, a0, params, form: str = "notes"):
     aux = np.empty((T, N, n_a), dtype)
     for t in range(T):
         _gru_step(zx[t], states[t], Wa, bca, form, gates[t], aux[t], states[t + 1])
-    return states[1:], GRUCache(x, states, gates, aux, Wx, Wa, form)
+    return states[1:].copy(), GRUCache(x, states, gates, aux, Wx, Wa, form)
 
 
 @reference
@@ -432,7 +432,7 @@ def gru_backward(da, cache: GRUCache, da_last=None) -> dict:
     grads = {"dx": (flat @ cache.Wx).reshape(cache.x.shape), "da0": carry}
     # shared weights: one product over all T N rows sums the contributions of every step
     grads.update(_gru_param_grads(flat, None if dza is None else dza.reshape(T * N, 3 * H),
-                                  cache.x.reshape(T * N, -1), cache.states[:-1].reshape(T * N, H),
+                                  cache.x.reshape(T * N, cache.x.shape[-1]), cache.states[:-1].reshape(T * N, H),
                                   cache.aux.reshape(T * N, H), cache.form, H))
     return grads
 
@@ -612,7 +612,7 @@ def lstm_cell_forward(xt, a_prev, c_prev, params, peephole: bool = False):
     c_next, tc, a_next = (np.empty((N, n_a), dtype) for _ in range(3))
     Wx_h, Wa_h, b_h, peep_h = _halved(Wx, Wa, b, peep, n_a)
     _lstm_step(xt @ Wx_h.T + b_h, a_prev, c_prev, Wa_h, peep_h, g, c_next, tc, a_next)
-    return a_next, c_next, LSTMStepCache(xt, a_prev, c_prev, g, c_next, tc, a_next, Wx, Wa, peep)
+    return a_next.copy(), c_next.copy(), LSTMStepCache(xt, a_prev, c_prev, g, c_next, tc, a_next, Wx, Wa, peep)
 
 
 @reference
@@ -662,7 +662,7 @@ def lstm_forward(x, a0, c0, params, peephole: bool = False):
     gates, tanh_c = np.empty((T, N, 4 * n_a), dtype), np.empty((T, N, n_a), dtype)
     for t in range(T):
         _lstm_step(zx[t], states[t], cells[t], Wa_h, peep_h, gates[t], cells[t + 1], tanh_c[t], states[t + 1])
-    return states[1:], cells[1:], LSTMCache(x, states, cells, gates, tanh_c, Wx, Wa, peep)
+    return states[1:].copy(), cells[1:].copy(), LSTMCache(x, states, cells, gates, tanh_c, Wx, Wa, peep)
 
 
 @reference
@@ -692,7 +692,7 @@ def lstm_backward(da, cache: LSTMCache, da_last=None, dc_last=None) -> dict:
                                            cache.cells[t + 1], cache.tanh_c[t], cache.Wa, cache.peep, dz[t])
     flat = dz.reshape(T * N, 4 * H)
     grads = {"dx": (flat @ cache.Wx).reshape(cache.x.shape), "da0": carry_a, "dc0": carry_c}
-    grads.update(_lstm_param_grads(flat, cache.x.reshape(T * N, -1), cache.states[:-1].reshape(T * N, H),
+    grads.update(_lstm_param_grads(flat, cache.x.reshape(T * N, cache.x.shape[-1]), cache.states[:-1].reshape(T * N, H),
                                    cache.cells[:-1].reshape(T * N, H), cache.cells[1:].reshape(T * N, H),
                                    cache.peep is not None, H))
     return grads
@@ -792,7 +792,7 @@ def mgu_cell_forward(xt, a_prev, params):
     N = xt.shape[0]
     g, aux, a_next = np.empty((N, 2 * n_a), dtype), np.empty((N, n_a), dtype), np.empty((N, n_a), dtype)
     _mgu_step(xt @ Wx.T + b, a_prev, Wa, g, aux, a_next)
-    return a_next, MGUStepCache(xt, a_prev, g, aux, a_next, Wx, Wa)
+    return a_next.copy(), MGUStepCache(xt, a_prev, g, aux, a_next, Wx, Wa)
 
 
 @reference
@@ -821,7 +821,7 @@ def mgu_forward(x, a0, params):
     gates, aux = np.empty((T, N, 2 * n_a), dtype), np.empty((T, N, n_a), dtype)
     for t in range(T):
         _mgu_step(zx[t], states[t], Wa, gates[t], aux[t], states[t + 1])
-    return states[1:], MGUCache(x, states, gates, aux, Wx, Wa)
+    return states[1:].copy(), MGUCache(x, states, gates, aux, Wx, Wa)
 
 
 @reference
@@ -840,7 +840,7 @@ def mgu_backward(da, cache: MGUCache, da_last=None) -> dict:
         carry = _mgu_step_back(da[t] + carry, cache.gates[t], cache.states[t], cache.aux[t], cache.Wa, dz[t])
     flat = dz.reshape(T * N, 2 * H)
     grads = {"dx": (flat @ cache.Wx).reshape(cache.x.shape), "da0": carry}
-    grads.update(_mgu_param_grads(flat, cache.x.reshape(T * N, -1), cache.states[:-1].reshape(T * N, H),
+    grads.update(_mgu_param_grads(flat, cache.x.reshape(T * N, cache.x.shape[-1]), cache.states[:-1].reshape(T * N, H),
                                   cache.aux.reshape(T * N, H), H))
     return grads
 
@@ -849,6 +849,9 @@ def mgu_backward(da, cache: MGUCache, da_last=None) -> dict:
 def _init(gates, n_x, n_a, rng, scale):
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng: expected a numpy Generator, got {type(rng).__name__}")
+    n_x, n_a = check_positive_int("n_x", n_x), check_positive_int("n_a", n_a)
+    if scale is not None and not (isinstance(scale, (int, float, np.floating)) and np.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale: expected a positive finite number (or None), got {scale!r}")
     k = 1.0 / np.sqrt(n_a) if scale is None else scale
     p = {}
     for g in gates:

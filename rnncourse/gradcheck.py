@@ -38,6 +38,10 @@ def numerical_gradient(f, x: np.ndarray, dout=None, h: float = 1e-6) -> np.ndarr
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         raise ValueError(f"x: expected a float ndarray (changed in place), got {type(x).__name__}"
                          + (f" of dtype {x.dtype}" if isinstance(x, np.ndarray) else ""))
+    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating)) or not (np.isfinite(h) and h > 0):
+        raise ValueError(f"h: expected a positive finite step, got {h!r}")
+    if not callable(f):
+        raise ValueError(f"f: expected a function of no arguments, got {type(f).__name__}")
     out0 = np.asarray(f())
     dout = np.ones_like(out0, dtype=np.float64) if dout is None else as_float_array("dout", dout)
     if dout.shape != out0.shape:

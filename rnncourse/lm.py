@@ -39,7 +39,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._guard import reference
-from ._validate import as_float_array, as_int_array, check_positive_int, check_shape
+from ._validate import as_float_array, as_id_list, as_int_array, check_positive_int, check_shape
 from .embedding import embedding_backward, embedding_forward
 from .rnn import (clip_by_norm, init_rnn_params, log_softmax, output_backward, output_forward, rnn_backward,
                   rnn_cell_forward, rnn_forward, softmax, softmax_cross_entropy)
@@ -62,6 +62,14 @@ def _check_real(name, value, positive=True):
         raise ValueError(f"{name}: expected a number, got {type(value).__name__} {value!r}") from None
     if not np.isfinite(v) or (positive and v <= 0):
         raise ValueError(f"{name}: expected a {'positive ' if positive else ''}finite number, got {value!r}")
+    return v
+
+
+def _check_hyper(name, value):
+    """A hyper-parameter of an optimiser: finite and >= 0, the rule of torch.optim (lr = 0 is allowed)."""
+    v = _check_real(name, value, positive=False)
+    if v < 0:
+        raise ValueError(f"{name}: expected a number >= 0 (as torch.optim requires), got {value!r}")
     return v
 
 
@@ -441,11 +449,14 @@ def adam_step(params: dict, grads: dict, state: dict, lr: float = 1e-3, betas=(0
     Returns None.
     """
     _check_opt(params, grads, state)
-    lr = _check_real("lr", lr)
-    b1, b2 = (float(b) for b in betas)
+    lr, eps, weight_decay = (_check_hyper(n, v) for n, v in (("lr", lr), ("eps", eps),
+                                                            ("weight_decay", weight_decay)))
+    try:
+        b1, b2 = (float(b) for b in betas)
+    except (TypeError, ValueError):
+        raise ValueError(f"betas: expected two numbers in [0, 1), got {betas!r}") from None
     if not (0 <= b1 < 1 and 0 <= b2 < 1):
         raise ValueError(f"betas: expected two numbers in [0, 1), got {betas!r}")
-    eps = _check_real("eps", eps, positive=False)
     if not state:
         state.update(t=0, m={k: np.zeros_like(p) for k, p in params.items()},
                      v={k: np.zeros_like(p) for k, p in params.items()})
@@ -479,8 +490,8 @@ def adagrad_step(params: dict, grads: dict, state: dict, lr: float = 1e-2, eps: 
     Returns None.
     """
     _check_opt(params, grads, state)
-    lr = _check_real("lr", lr)
-    eps = _check_real("eps", eps, positive=False)
+    lr, eps, lr_decay, initial_accumulator_value = (_check_hyper(n, v) for n, v in (
+        ("lr", lr), ("eps", eps), ("lr_decay", lr_decay), ("initial_accumulator_value", initial_accumulator_value)))
     if not state:
         state.update(t=0, sum={k: np.full_like(p, initial_accumulator_value) for k, p in params.items()})
     state["t"] += 1
@@ -533,7 +544,8 @@ def evaluate_nll(params: dict, ids, batch_size: int = 1, seq_len: int = 256, sta
     V, _, _ = _check_lm_params(params)
     ids = as_int_array("ids", ids, ndim=1, low=0, high=V)
     if start is not None:
-        ids = np.concatenate([[int(start)], ids])
+        start = int(as_int_array("start", start, ndim=0, low=0, high=V))
+        ids = np.concatenate([[start], ids])
     total, count = 0.0, 0
     for x, y in tbptt_batches(ids, batch_size, seq_len):
         if count == 0:
@@ -659,7 +671,7 @@ def sample_from_probs(p, rng: np.random.Generator, temperature: float = 1.0, exc
         with np.errstate(divide="ignore"):
             logp = np.log(P)  # log p = z - logsumexp(z): the scores up to a constant
         P = softmax(logp / temperature)  # = softmax(z / T); zero probabilities stay zero
-    excl = as_int_array("exclude", np.asarray(list(exclude), dtype=np.int64), ndim=1, low=0, high=V)
+    excl = as_id_list("exclude", exclude, high=V)
     if excl.size:
         P = P.copy()
         P[:, excl] = 0.0  # remove the excluded ids ...
@@ -727,10 +739,14 @@ def sample(params: dict, rng: np.random.Generator | None, max_len: int, temperat
                 zz[UNK_ID] = -np.inf  # the argmax of the distribution without <UNK>
             k = int(np.argmax(zz))
         else:
-            p = softmax(z.astype(np.float64) / temperature)  # temperature divides the scores
-            k = int(sample_from_probs(p, rng))
+            zt = z.astype(np.float64) / temperature  # temperature divides the scores
+            k = int(sample_from_probs(softmax(zt), rng))
             if k == UNK_ID and resample_unk:
-                k = int(sample_from_probs(p, rng, exclude=(UNK_ID,)))  # note 000: never emit <UNK>
+                # note 000: never emit <UNK>. The distribution without <UNK> is softmax over the other
+                # scores (the renormalised rest), computed from the scores so that it cannot underflow
+                # to nothing when <UNK> takes all the mass at a low temperature
+                zt[UNK_ID] = -np.inf
+                k = int(sample_from_probs(softmax(zt), rng))
         if k == EOS_ID and stop_at_eos:
             break
         out.append(k)
@@ -781,8 +797,9 @@ def ngram_model(train_ids, V: int, n: int = 2, alpha: float = 1.0, start: int | 
     if V ** (n - 1) * V > 5e7:
         raise ValueError(f"n: expected V ** n <= 5e7 (a dense count table), got V = {V}, n = {n}")
     ids = as_int_array("train_ids", train_ids, ndim=1, low=0, high=V)
-    if start is not None:
-        ids = np.concatenate([np.full(n - 1, int(start), dtype=np.int64), ids])
+    if start is not None:  # a negative or too large start would count into another context's row
+        start = int(as_int_array("start", start, ndim=0, low=0, high=V))
+        ids = np.concatenate([np.full(n - 1, start, dtype=np.int64), ids])
     counts = np.zeros((V ** (n - 1), V))
     np.add.at(counts, (_context_index(ids, n, V)[: ids.shape[0] - n + 1], ids[n - 1:]), 1.0)
     return NGramModel(n, V, alpha, counts)
@@ -817,8 +834,9 @@ def ngram_nll(model: NGramModel, ids, start: int | None = EOS_ID):
         raise ValueError(f"model: expected an NGramModel, got {type(model).__name__}")
     n, V = model.n, model.V
     ids = as_int_array("ids", ids, ndim=1, low=0, high=V)
-    if start is not None:
-        ids = np.concatenate([np.full(n - 1, int(start), dtype=np.int64), ids])
+    if start is not None:  # a negative or too large start would count into another context's row
+        start = int(as_int_array("start", start, ndim=0, low=0, high=V))
+        ids = np.concatenate([np.full(n - 1, start, dtype=np.int64), ids])
     c = _context_index(ids, n, V)[: ids.shape[0] - n + 1]
     w = ids[n - 1:]
     num = model.counts[c, w] + model.alpha

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._guard import reference
-from ._validate import as_float_array, check_shape
+from ._validate import as_float_array, check_positive_int, check_shape
 
 __all__ = ["RNNStepCache", "RNNCache", "OutputCache", "ACTIVATIONS",
            "rnn_cell_forward", "rnn_cell_backward", "rnn_forward", "rnn_backward",
@@ -74,9 +74,15 @@ def _derivative_from_output(name, a, z):
 def _check_params(Wax, Waa, ba):
     """Shapes of one step; returns the arrays as floats."""
     Wax = as_float_array("Wax", Wax, ndim=2)
-    n_a, n_x = Wax.shape
     Waa = as_float_array("Waa", Waa, ndim=2)
-    check_shape("Waa", Waa, (n_a, n_a), "(n_a, n_a)")
+    if Waa.shape[0] != Waa.shape[1]:
+        check_shape("Waa", Waa, (Wax.shape[0], Wax.shape[0]), "(n_a, n_a)")  # n_a as Wax says
+        raise ValueError(f"Waa: expected a square (n_a, n_a) array, got shape {Waa.shape}")
+    n_a = Waa.shape[0]  # the recurrent weight fixes n_a, so a wrong Wax is reported as Wax
+    if Wax.shape[0] != n_a:
+        hint = " (it looks transposed: Wax is (n_a, n_x))" if Wax.shape[1] == n_a else ""
+        raise ValueError(f"Wax: expected shape (n_a, n_x) with n_a = {n_a} like Waa, got {Wax.shape}{hint}")
+    n_x = Wax.shape[1]
     ba = as_float_array("ba", ba, ndim=1)
     check_shape("ba", ba, (n_a,), "(n_a,)")
     return Wax, Waa, ba, n_a, n_x
@@ -123,7 +129,8 @@ def rnn_cell_forward(xt, a_prev, Wax, Waa, ba, activation: str = "tanh"):
     # input term + recurrent term + bias: the same W's at every step (parameter sharing)
     z = xt @ Wax.T + a_prev @ Waa.T + ba
     a_next = _apply(activation, z)
-    return a_next, RNNStepCache(xt, a_prev, z, a_next, Wax, Waa, activation)
+    # the caller gets its own copy: editing a returned state must not change the cached one
+    return a_next.copy(), RNNStepCache(xt, a_prev, z, a_next, Wax, Waa, activation)
 
 
 @reference
@@ -199,7 +206,7 @@ def rnn_forward(x, a0, Wax, Waa, ba, activation: str = "tanh"):
         z[t] += a_prev @ Waa.T  # only the recurrent term has to wait for step t-1
         a[t] = _apply(activation, z[t])
         a_prev = a[t]
-    return a, RNNCache(x, a0, z, a, Wax, Waa, activation)
+    return a.copy(), RNNCache(x, a0, z, a, Wax, Waa, activation)  # a copy: see rnn_cell_forward
 
 
 @reference
@@ -234,13 +241,13 @@ def rnn_backward(da, cache: RNNCache, da_last=None, return_steps: bool = False) 
             steps[t] = total
         dz[t] = total * _derivative_from_output(cache.activation, cache.a[t], cache.z[t])
         carry = dz[t] @ cache.Waa  # becomes dL/da^<t-1> through the recurrence
-    a_prev = np.concatenate([cache.a0[None], cache.a[:-1]], axis=0)  # a^<t-1> for every t
+    a_prev = np.concatenate([cache.a0[None], cache.a[:-1]], axis=0)[:T]  # a^<t-1> for every t
     flat = dz.reshape(T * N, n_a)
     grads = {
         "dx": (flat @ cache.Wax).reshape(cache.x.shape),
         "da0": carry,
         # the shared weights collect a contribution from every step: sum over t (and batch)
-        "dWax": flat.T @ cache.x.reshape(T * N, -1),
+        "dWax": flat.T @ cache.x.reshape(T * N, cache.x.shape[-1]),
         "dWaa": flat.T @ a_prev.reshape(T * N, n_a),
         "dba": flat.sum(axis=0),
     }
@@ -285,9 +292,17 @@ def output_backward(dz, cache: OutputCache) -> dict:
     return {"da": dz @ cache.Wya, "dWya": dz2.T @ a2, "dby": dz2.sum(axis=0)}
 
 
+def _check_axis(axis, z):
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis: expected an integer in [-{z.ndim}, {z.ndim}) for an array of shape {z.shape}, "
+                         f"got {axis!r}")
+    return int(axis)
+
+
 def softmax(z, axis: int = -1):
     """Softmax along ``axis`` (the class axis, last by default), computed stably."""
     z = as_float_array("z", z)
+    axis = _check_axis(axis, z)
     e = np.exp(z - z.max(axis=axis, keepdims=True))  # shifting does not change the result
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -295,6 +310,7 @@ def softmax(z, axis: int = -1):
 def log_softmax(z, axis: int = -1):
     """``log(softmax(z))`` without under- or overflow."""
     z = as_float_array("z", z)
+    axis = _check_axis(axis, z)
     shifted = z - z.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -477,10 +493,15 @@ def clip_by_norm(grads: dict, max_norm: float, eps: float = 1e-6):
 
     Returns ``(clipped, norm)``: a new dict and the norm before clipping.
     """
-    if not max_norm > 0:
+    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.number)) or not max_norm > 0:
         raise ValueError(f"max_norm: expected a positive number, got {max_norm!r}")
+    if not isinstance(grads, dict):
+        raise ValueError(f"grads: expected a dict of arrays, got {type(grads).__name__}")
+    grads = {k: as_float_array(f"grads[{k!r}]", v) for k, v in grads.items()}
     norm = float(np.sqrt(sum(float(np.sum(np.square(v))) for v in grads.values())))
-    scale = min(1.0, max_norm / (norm + eps))
+    # a NaN or infinite norm makes every entry NaN, as in torch.nn.utils.clip_grad_norm_:
+    # min(1, nan) would be 1 and leave the other gradients silently unclipped
+    scale = min(1.0, max_norm / (norm + eps)) if np.isfinite(norm) else float("nan")
     return {k: v * scale for k, v in grads.items()}, norm
 
 
@@ -494,6 +515,7 @@ def init_rnn_params(n_x: int, n_a: int, n_y: int, rng: np.random.Generator, scal
     """
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng: expected a numpy Generator, got {type(rng).__name__}")
+    n_x, n_a, n_y = (check_positive_int(n, v) for n, v in (("n_x", n_x), ("n_a", n_a), ("n_y", n_y)))
     k = 1.0 / np.sqrt(n_a) if scale is None else scale
     p = {"Wax": rng.uniform(-k, k, (n_a, n_x)), "Waa": rng.uniform(-k, k, (n_a, n_a)),
          "ba": rng.uniform(-k, k, n_a), "Wya": rng.uniform(-k, k, (n_y, n_a)), "by": rng.uniform(-k, k, n_y)}
@@ -543,6 +565,9 @@ def from_torch_rnn(rnn) -> dict:
 
     ``ba = bias_ih_l0 + bias_hh_l0``: the two biases are always added together.
     """
+    import torch
+    if not isinstance(rnn, torch.nn.RNN):  # nn.GRU and nn.LSTM are RNNBase too, with other weights
+        raise ValueError(f"rnn: expected a torch.nn.RNN, got {type(rnn).__name__} (GRU and LSTM: rnncourse.gated)")
     if rnn.num_layers != 1 or rnn.bidirectional:
         raise ValueError("rnn: expected a one-layer, unidirectional torch.nn.RNN")
     get = lambda name: getattr(rnn, name).detach().double().numpy().copy()  # noqa: E731

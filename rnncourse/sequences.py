@@ -57,6 +57,12 @@ def pad_sequences(sequences, pad_value=0, max_len: int | None = None):
     if T < longest:
         raise ValueError(f"max_len: expected >= the longest sequence ({longest}), got {T}")
     dtype = np.result_type(*arrays)
+    if isinstance(pad_value, bool) or not isinstance(pad_value, (int, float, np.number)):
+        raise ValueError(f"pad_value: expected a number, got {type(pad_value).__name__} {pad_value!r}")
+    if dtype.kind in "iub" and not (np.isfinite(pad_value) and float(pad_value) == int(pad_value)):
+        # numpy would write NaN or 0.5 into integer ids as some arbitrary integer
+        raise ValueError(f"pad_value: {pad_value!r} cannot be stored in the sequences' dtype {dtype} "
+                         "(give float sequences for a non-integer pad_value)")
     padded = np.full((T, len(arrays)) + arrays[0].shape[1:], pad_value, dtype=dtype)
     for i, a in enumerate(arrays):
         padded[: a.shape[0], i] = a  # column i holds example i, time runs down the rows

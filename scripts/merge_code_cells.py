@@ -4,8 +4,9 @@ Git merges notebooks line by line, so two branches that edit different cells of 
 chapter still conflict in the JSON. This takes the notebook in the working tree (the prose
 branch's version) and puts into it the code cells of another git ref (by cell id): their
 source, outputs and metadata; code cells that exist only in the ref are inserted after the cell
-that precedes them there. Markdown cells are left as they are. A code cell that *both*
-branches changed since `--base` is reported (the ref's version is kept: check it).
+that precedes them there. Markdown cells are left as they are. With `--base` (the merge base),
+a code cell that only the working tree's branch changed is kept as it is, and one that *both*
+branches changed is reported (the ref's version is kept: merge it by hand).
 
     git checkout issue-18 -- book/0*.ipynb        # e.g. start from the prose branch's chapters
     .venv/bin/python scripts/merge_code_cells.py --ref issue-17 --base main book/0*.ipynb
@@ -49,9 +50,14 @@ def merge(path: Path, ref: str, base: str | None) -> list[str]:
         cid = cell.get("id")
         if cell.cell_type == "code" and cid in ours_code:
             mine = ours_code[cid]
-            if old is not None and cid in old_code and cell.source != old_code[cid] \
-                    and cell.source != mine.source:
-                notes.append(f"{path.name}: cell {cid} changed on both sides; kept {ref}'s")
+            if old is not None and cid in old_code:
+                theirs_changed = cell.source != old_code[cid]
+                ours_changed = mine.source != old_code[cid]
+                if theirs_changed and not ours_changed:
+                    cells.append(cell)  # only this side changed it: keep (re-executed later)
+                    continue
+                if theirs_changed and cell.source != mine.source:
+                    notes.append(f"{path.name}: cell {cid} changed on both sides; kept {ref}'s")
             cells.append(mine)
         else:
             cells.append(cell)

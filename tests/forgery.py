@@ -34,6 +34,7 @@ class Attempt:
     expect: str = "zero"
     lost: tuple = CELL
     wrong: bool = True                            # replace rnn_cell_forward by WRONG_CELL
+    link: bool = False                            # submit a symbolic link to the source notebook instead
 
 
 def _tamper(gid, **meta):
@@ -227,6 +228,17 @@ ATTEMPTS = [
             "    raw = json.dumps({'status': 'ok', 'verdict': {'ok': True}, 'value': None}).encode()\n"
             "    for fd in range(3, 10):\n        try:\n            os.write(fd, struct.pack('>Q', len(raw)) + raw)\n"
             "        except OSError:\n            pass\n    return None\n"}, wrong=False),
+    Attempt("garbage on the channel", "wire", cells={"rnn_cell_forward":
+            "import os, struct\n"
+            "def rnn_cell_forward(xt, a_prev, Wax, Waa, ba):\n"
+            "    for raw in (b'[1, 2]', b'{\"~\": \"pickle\"}', b'\\xff' * 10, b'[' * 100000):\n"
+            "        for fd in range(3, 10):\n            try:\n"
+            "                os.write(fd, struct.pack('>Q', len(raw)) + raw)\n"
+            "            except OSError:\n                pass\n    return None\n"}, wrong=False),
+    Attempt("forged 50 MB output reply", "wire", extra=(("test_rnn_cell_forward",
+            "import os, struct, json\nraw = json.dumps({'ok': True, 'stdout': 'x' * (50 << 20)}).encode()\n"
+            "for fd in range(3, 10):\n    try:\n        os.write(fd, struct.pack('>Q', len(raw)) + raw)\n"
+            "    except OSError:\n        pass\n"),)),
     # ---------------------------------------------------------- exits, hangs, forks, daemons
     Attempt("os._exit in a cell", "process", extra=(("test_rnn_cell_forward", "import os\nos._exit(0)\n"),)),
     Attempt("sys.exit in a cell", "process", extra=(("test_rnn_cell_forward", "import sys\nsys.exit(0)\n"),)),
@@ -277,6 +289,7 @@ ATTEMPTS = [
     Attempt("package edited on disk", "files", extra=(("test_rnn_cell_forward",
             "import rnncourse, os\nd = os.path.dirname(rnncourse.__file__)\nfor f in os.listdir(d):\n    try:\n"
             "        open(os.path.join(d, f), 'a').write('\\nraise SystemExit\\n')\n    except OSError:\n        pass\n"),)),
+    Attempt("submission is a link to the solutions", "files", link=True, lost=ALL_TESTS, wrong=False),
     Attempt("planted package beside the notebook", "files", files={
             "rnncourse/__init__.py": "", "rnncourse/checks/__init__.py": "def check(*a, **k):\n    pass\n",
             "ipykernel_launcher.py": "import sys; sys.exit(0)\n", "sitecustomize.py": "import os; os._exit(0)\n"}),

@@ -101,7 +101,10 @@ def batch(tmp_path_factory):
     for attempt in ATTEMPTS:
         d = sub / _slug(attempt.name) / A
         d.mkdir(parents=True)
-        (d / f"{A}.ipynb").write_bytes(_submission(attempt))
+        if attempt.link:  # read with the instructor's rights, this would be the source with its solutions
+            (d / f"{A}.ipynb").symlink_to(course / "solutions" / A / f"{A}.ipynb")
+        else:
+            (d / f"{A}.ipynb").write_bytes(_submission(attempt))
         for rel, text in attempt.files.items():
             (d / rel).parent.mkdir(parents=True, exist_ok=True)
             (d / rel).write_text(text)
@@ -213,3 +216,5 @@ def test_failure_reasons_reach_the_feedback(batch):
     assert "time limit" in shown("hang in the function")
     assert "ended the submission" in shown("os._exit in a cell")
     assert "is not implemented yet" not in shown("test cells deleted")
+    assert "symbolic link" in shown("submission is a link to the solutions")
+    assert len(shown("forged 50 MB output reply")) < 1 << 20

@@ -422,3 +422,30 @@ def test_one_submission_per_command_and_import(tmp_path):
     mtime = target.stat().st_mtime_ns
     _cli(course, "autograde")
     assert target.stat().st_mtime_ns == mtime and _scores(course)["dee"][0] == result["score"]
+
+
+def test_a_bug_in_the_checks_is_flagged_not_fatal(monkeypatch):
+    """An exception in the trusted reference or comparison scores that cell 0 with a clear flag; the rest goes on."""
+    spec = REGISTRY["jordan_forward"]
+
+    def broken(case):
+        raise ZeroDivisionError("oops")
+    monkeypatch.setattr(spec, "expect", broken)
+    v = grade(graded_notebook(SOURCE, _as_dict(student_notebook(A, RELEASED))), A, KEY)
+    assert v["grader_errors"] == ["test_jordan_forward"]
+    assert "the grader itself failed" in v["tests"]["test_jordan_forward"]["message"]
+    assert v["tests"]["test_many_to_one_forward"]["ok"] and v["tests"]["test_rnn_forward"]["ok"]
+
+
+@pytest.mark.parametrize("mode", ["minimal"] + (["namespaces"] if FULL else []))
+def test_weaker_isolation_levels_still_grade(tmp_path, mode):
+    """Where the machine allows less (no root: a user namespace; no unshare: limits only), grading still works
+    and leaves nothing behind; the level is reported."""
+    import glob
+    before = set(glob.glob("/tmp/rnncourse-sandbox-*"))
+    rt = build_runtime([], ["import numpy as np"], tmp_path / "rt")
+    with Sandbox(rt, Limits(wall=20), mode=mode) as sb:
+        assert sb.isolation == mode
+        assert sb.request({"op": "exec", "source": "def f(x):\n    return x + 1"})["ok"]
+        assert sb.request({"op": "call", "fn": "f", "args": [np.ones(2)], "kwargs": {}})["value"].tolist() == [2, 2]
+    assert set(glob.glob("/tmp/rnncourse-sandbox-*")) == before

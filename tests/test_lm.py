@@ -430,7 +430,7 @@ def test_errors_name_the_argument():
         (lambda: bits_per_char(1.0, 0), "n_chars"),
         (lambda: adam_step({"W": np.zeros(2)}, {"W": np.zeros(2)}, {}), "grads: expected key 'dW'"),
         (lambda: adam_step({"W": np.zeros(2)}, {"dW": np.zeros(3)}, {}), r"expected shape \(2,\)"),
-        (lambda: adagrad_step({"W": np.zeros(2)}, {"dW": np.zeros(2)}, {}, lr=0), "lr"),
+        (lambda: adagrad_step({"W": np.zeros(2)}, {"dW": np.zeros(2)}, {}, lr=-1), "lr"),  # lr = 0 is valid, as in torch
         (lambda: ngram_model([0, 1], 2, alpha=0), "alpha"),
         (lambda: ngram_model([0, 5], 2), "train_ids"),
         (lambda: ngram_probs(ngram_model([0, 1], 3), (1, 2)), "context"),

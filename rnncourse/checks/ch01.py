@@ -26,7 +26,8 @@ def _pad_random(rng):
         N = int(rng.integers(1, 6))
         lengths = rng.integers(0, 7, size=N)
         lengths[rng.integers(N)] = rng.integers(1, 7)  # at least one non-empty sequence
-        pad = int(rng.integers(-3, 4)) if k % 2 else float(rng.normal())
+        # a non-integer pad_value only for float sequences: integer ids cannot hold it (pad_sequences refuses)
+        pad = float(rng.normal()) if k % 3 == 2 else int(rng.integers(-3, 4))
         if k % 3 == 2:
             n_x = int(rng.integers(1, 4))
             seqs = [rng.normal(size=(int(L), n_x)) for L in lengths]

@@ -112,6 +112,7 @@ def grade_one(root, assignment, notebook_path, student="student", notebook=None,
                           "message": verdict["tests"].get(g, {}).get("message", "not graded")}
                       for g, (s, m) in sc.items()},
             "isolation": verdict.get("isolation"), "seconds": verdict.get("seconds"), "reused": reused,
+            "grader_errors": verdict.get("grader_errors", []),
             "problem": problem, "verdict_file": str(path)}
 
 
@@ -179,6 +180,8 @@ def _summary(root, subs, by_sub, failures):
                 status = pre["problem"]
             elif pre.get("error"):
                 status = "grader error: " + pre["error"]
+            elif pre.get("grader_errors"):
+                status = "GRADER ERROR in " + ", ".join(pre["grader_errors"]) + " (a bug of the course: regrade after the fix)"
             else:
                 msgs = [t["message"] for t in pre.get("tests", {}).values() if not t["ok"]]
                 limit = [m for m in msgs if "limit" in m or "ended the submission" in m]

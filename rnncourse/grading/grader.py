@@ -47,6 +47,7 @@ __all__ = ["rebuild", "graded_notebook", "grade", "scores", "parse_test_cell", "
 
 GRADER_VERSION = "2"
 MAX_RESTARTS = 6
+OUTPUT_CAP = 20000  # characters of a cell's printed output kept in the graded notebook
 
 
 class GradingConfigError(ValueError):
@@ -231,6 +232,10 @@ class _Failed(Exception):
     pass
 
 
+class _GraderError(_Failed):
+    """An exception in the trusted checks: the cell scores 0 and the verdict is flagged for the staff."""
+
+
 class _Runner:
     """The sandbox of one submission, restarted (with the cells replayed) when the child dies."""
 
@@ -273,7 +278,8 @@ class _Runner:
             self.errors[index] = f"this cell ended the submission's process ({exc}); it was skipped"
             return [_error("GradingError", self.errors[index])]
         self.done.append(source)
-        outs = [_stream(n, reply.get(n)) for n in ("stdout", "stderr") if isinstance(reply.get(n), str)
+        # the child caps printed output; a reply forged on the channel is capped here as well
+        outs = [_stream(n, reply[n][:OUTPUT_CAP]) for n in ("stdout", "stderr") if isinstance(reply.get(n), str)
                 and reply.get(n)]
         if not reply.get("ok", False):
             self.errors[index] = f"{reply.get('ename', 'Error')}: {reply.get('evalue', '')}"[:500]
@@ -333,6 +339,7 @@ def grade(nb: dict, assignment: str, key: bytes, limits: Limits | None = None, h
     runtime, _ = _runtime_for(plan)
     runner = _Runner(runtime, limits, hide)
     outputs, tests = {}, {}
+    grader_errors = []
     fatal = None
     last_error_of = {}  # function name -> error of the student cell that was to define it
     try:
@@ -361,6 +368,9 @@ def grade(nb: dict, assignment: str, key: bytes, limits: Limits | None = None, h
                 try:
                     for call in parse_test_cell(src):
                         lines.append(_run_check(runner, assignment, gid, call, key, last_error_of.get(call.fn)))
+                except _GraderError as exc:
+                    failure = str(exc)
+                    grader_errors.append(gid)
                 except _Failed as exc:
                     failure = str(exc)
                 except SandboxError as exc:
@@ -374,7 +384,7 @@ def grade(nb: dict, assignment: str, key: bytes, limits: Limits | None = None, h
     finally:
         runner.close()
     return {"version": GRADER_VERSION, "isolation": runner.isolation or "not started",
-            "outputs": {str(k): v for k, v in outputs.items()}, "tests": tests,
+            "outputs": {str(k): v for k, v in outputs.items()}, "tests": tests, "grader_errors": grader_errors,
             "seconds": round(time.monotonic() - t0, 3)}
 
 
@@ -402,7 +412,11 @@ def _run_check(runner, assignment, gid, call: CheckCall, key: bytes, defined_in)
                 got = ("__probed__", got, {p: runner.call(spec, call.fn, a, defined_in)
                                            for p, a in spec.probes(case).items()})
             outs.append(got)
-        v = evaluate(spec, cases, outs, where)
+        try:
+            v = evaluate(spec, cases, outs, where)
+        except Exception as exc:  # the course's own check failed: never the batch, never silently
+            raise _GraderError(f"{spec.name}: the grader itself failed ({type(exc).__name__}: {exc}); "
+                               "this is not your mistake, please report it to the course staff") from None
         if not v["ok"]:
             raise _Failed(v["message"])
         passed += v["passed"]

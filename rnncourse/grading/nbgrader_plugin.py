@@ -44,6 +44,8 @@ _EMPTY = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 def read_submission(path):
     """``(parsed JSON or None, problem or None)`` for a submitted notebook file, without trusting it."""
+    if os.path.islink(path):  # it would be read with the instructor's rights (e.g. a link to solutions/)
+        return None, "the submission is a symbolic link, not a notebook file"
     try:
         size = os.path.getsize(path)
     except OSError as exc:
@@ -83,7 +85,7 @@ class SafeNotebookExporter(NotebookExporter):
 
     def from_filename(self, filename, resources=None, **kw):
         data, problem = read_submission(filename)
-        if data is not None:
+        if data is not None and not os.path.islink(filename):
             try:
                 return super().from_filename(filename, resources=resources, **kw)
             except Exception as exc:  # a newer nbformat, a schema nbformat rejects, ...

@@ -154,7 +154,12 @@ class Sandbox:
                                      start_new_session=True, cwd="/")
         os.close(to_child_r)
         os.close(from_child_w)
+        self._scratch = None
+        if self.isolation == "minimal":  # no private /tmp: a scratch folder of ours, removed in close()
+            import tempfile
+            self._scratch = tempfile.mkdtemp(prefix="rnncourse-sandbox-")
         config = {"isolation": self.isolation, "uid": self.uid, "limits": asdict(self.limits),
+                  "scratch": self._scratch,
                   "hide": self.hide, "expose": _exposed_paths(), "runtime": str(self.runtime),
                   "python": os.path.realpath(sys.executable), "sys_path": _child_sys_path(),
                   "cgroups": [str(c) for c in self.cgroups]}
@@ -185,6 +190,8 @@ class Sandbox:
             self.proc.stderr.close()
         if self.isolation == "full":
             self._kill_uid()
+        if getattr(self, "_scratch", None):
+            shutil.rmtree(self._scratch, ignore_errors=True)
         for cg in self.cgroups:
             for _ in range(50):
                 try:
@@ -258,13 +265,19 @@ class Sandbox:
         (n,) = _HEADER.unpack(self._read(_HEADER.size))
         if n > self.limits.message:
             raise SandboxError(f"output limit: a reply of {n} bytes (at most {self.limits.message})")
-        return wire.loads(self._read(n))
+        try:
+            return wire.loads(self._read(n))
+        except wire.WireError as exc:  # written by the submission itself, e.g. over the channel
+            raise SandboxError(f"the submission's process sent a malformed reply ({exc})") from None
 
     def request(self, message):
-        """Send ``message`` (plain data) and return the child's reply (plain data)."""
+        """Send ``message`` (plain data) and return the child's reply: a dict of plain data."""
         from . import wire
         self._send(wire.dumps(message))
-        return self.receive()
+        reply = self.receive()
+        if not isinstance(reply, dict):
+            raise SandboxError("the submission's process sent a malformed reply (not a dict)")
+        return reply
 
 
 # =====================================================================================
@@ -326,8 +339,7 @@ def _launch(rfd: int, wfd: int):
                 _mount(None, p, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
             os.close(fd)
     else:
-        import tempfile
-        tmp = tempfile.mkdtemp(prefix="rnncourse-sandbox-")
+        tmp = cfg["scratch"]
     rt, work = os.path.join(tmp, "runtime"), os.path.join(tmp, "work")
     for rel, data in files.items():
         dest = os.path.join(rt, rel)
