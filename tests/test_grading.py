@@ -449,3 +449,29 @@ def test_weaker_isolation_levels_still_grade(tmp_path, mode):
         assert sb.request({"op": "exec", "source": "def f(x):\n    return x + 1"})["ok"]
         assert sb.request({"op": "call", "fn": "f", "args": [np.ones(2)], "kwargs": {}})["value"].tolist() == [2, 2]
     assert set(glob.glob("/tmp/rnncourse-sandbox-*")) == before
+
+
+@pytest.mark.skipif(not FULL, reason="full isolation needs root and unshare")
+def test_a_killed_grader_leaves_no_sandbox(tmp_path):
+    code = f"""
+import sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from rnncourse.grading.runtime import build_runtime
+from rnncourse.grading.sandbox import Limits, Sandbox
+sb = Sandbox(build_runtime([], [], {str(tmp_path / 'rt')!r}), Limits(wall=120)).start()
+print(sb.uid, flush=True)
+from rnncourse.grading import wire
+# a busy submission: it never reads the closed channel, so only the kernel can end it
+sb._send(wire.dumps({{"op": "exec", "source": "import signal\\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\\nwhile True: pass"}}))
+time.sleep(300)
+"""
+    grader = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    uid = int(grader.stdout.readline())
+    grader.kill()
+    grader.wait()
+    for _ in range(50):
+        alive = [d for d in Path("/proc").iterdir() if d.name.isdigit() and _uid(d) == uid and not _zombie(d)]
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert alive == []

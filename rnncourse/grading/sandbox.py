@@ -151,7 +151,7 @@ class Sandbox:
         self.proc = subprocess.Popen(cmd, pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C.UTF-8"},
-                                     start_new_session=True, cwd="/")
+                                     start_new_session=True, cwd="/", preexec_fn=_die_with_parent)
         os.close(to_child_r)
         os.close(from_child_w)
         self._scratch = None
@@ -278,6 +278,13 @@ class Sandbox:
         if not isinstance(reply, dict):
             raise SandboxError("the submission's process sent a malformed reply (not a dict)")
         return reply
+
+
+def _die_with_parent():
+    """In the new process, before exec: SIGKILL it when the grader dies (a killed grader leaves no
+    sandbox behind: unshare's --kill-child then takes the namespace down)."""
+    _, libc = _libc()
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
 # =====================================================================================
