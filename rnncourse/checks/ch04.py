@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import rnn as ref
+from ._wording import in_book_positions
 from ._core import ATOL, RTOL, Case, Raised, Spec, compare_arrays, describe, diagnose, first_difference, register
 
 SEQ_AXES = ("time step t", "example i", "hidden unit")
@@ -94,6 +95,7 @@ def _matmul_failed(got) -> bool:
                                         or "shapes" in got.message and "mismatch" in got.message)
 
 
+@in_book_positions
 def _cell_compare(case, got, expected, probes):
     a = case.args
     if _matmul_failed(got):
@@ -145,7 +147,7 @@ CALLS_CELL = ("\nIf your rnn_forward calls your rnn_cell_forward and test_rnn_ce
 def _seq_visible():
     x = np.array([[[1.0, 1.0]], [[1.0, 1.0]], [[2.0, 2.0]]])
     return [Case({"x": x, "a0": np.zeros((1, 2)), "Wax": np.full((2, 2), 0.1), "Waa": np.full((2, 2), 0.1),
-                  "ba": np.zeros(2)}, "note 003's inputs [1,1], [1,1], [2,2] with all weights 0.1"),
+                  "ba": np.zeros(2)}, "Hung-yi Lee's example: inputs [1,1], [1,1], [2,2], all weights 0.1"),
             Case({"x": np.array([[[0.5]], [[-1.0]]]), "a0": np.array([[0.2, -0.4]]),
                   "Wax": np.array([[1.0], [-0.5]]), "Waa": np.array([[0.5, 0.1], [-0.2, 0.3]]),
                   "ba": np.array([0.1, 0.2])}, "T = 2, N = 1, n_x = 1, n_a = 2, non-zero a0 and ba")]
@@ -172,6 +174,7 @@ def _seq_ref(args):
     return ref.rnn_forward(**args)[0]
 
 
+@in_book_positions
 def _seq_compare(case, got, expected, probes):
     a = case.args
     x, a0, Wax, Waa, ba = a["x"], a["a0"], a["Wax"], a["Waa"], a["ba"]
@@ -241,6 +244,7 @@ def _jordan_random(rng):
     return out
 
 
+@in_book_positions
 def _jordan_compare(case, got, expected):
     a = case.args
     y_hat, hidden = expected
@@ -351,6 +355,7 @@ CALLS_SEQ = ("\nIf your many_to_one_forward calls your rnn_forward and test_rnn_
              "fix rnn_forward first.")
 
 
+@in_book_positions
 def _m2o_compare(case, got, expected):
     a = case.args
     N = len(a["lengths"])

@@ -1,0 +1,35 @@
+"""One wording for positions in feedback: time steps as the book counts them (t from 1).
+
+:func:`rnncourse.checks._core.compare_arrays` reports the first difference at a numpy
+index, naming each axis with its 0-based position ("index (2, 0, 1) (time step t = 2,
+...)"). The book counts time steps from 1 (x^<1> is ``x[0]``), so a student reading
+"t = 2" looks at the wrong step. :func:`book_positions` rewrites the named time step to
+the book's count and keeps the numpy index as it is: "index (2, 0, 1) (time step
+t = 3, ...)". It also says "of the T time steps" instead of "of the T positions of time
+step t". Apply it to a message built by ``compare_arrays`` / ``diagnose`` only (it
+touches nothing else).
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+_STEP = re.compile(r"\(time step t = (\d+)")
+_COUNT = re.compile(r"\(differences at (\d+) of the (\d+) positions of time step t\)")
+_EXAMPLES = re.compile(r"\(differences at (\d+) of the (\d+) positions of example i\)")
+
+
+def book_positions(message: str | None) -> str | None:
+    if not message:
+        return message
+    message = _STEP.sub(lambda m: f"(time step t = {int(m.group(1)) + 1}", message)
+    message = _COUNT.sub(lambda m: f"(differences at {m.group(1)} of the {m.group(2)} time steps)", message)
+    return _EXAMPLES.sub(lambda m: f"(differences in {m.group(1)} of the {m.group(2)} examples)", message)
+
+
+def in_book_positions(compare):
+    """Decorator: the compare function's message, with time steps counted as in the book."""
+    @functools.wraps(compare)
+    def wrapped(*args, **kwargs):
+        return book_positions(compare(*args, **kwargs))
+    return wrapped
