@@ -705,3 +705,113 @@ def _(f, x, analytic, h=1e-6):
 def _(f, x, analytic, h=1e-6):
     n = _numeric(f, x, h)
     return float(np.mean(np.abs(analytic - n)) / np.mean(np.abs(analytic) + np.abs(n)))
+
+
+# ================================================================= 07 gru_cell_forward
+F = "gru_cell_forward"
+
+
+def _gru(xt, a_prev, p, r_after=False, reverse=False, cand_act=np.tanh, r_off=False, alone=False,
+         swap=False, u_act=_sigmoid, r_act=_sigmoid, no_bc=False, r_weights="r", wra_t=False):
+    def pre(g, w=None):
+        w = w or g
+        Wa = p[f"W{w}a"].T if not (wra_t and g == "r") else p[f"W{w}a"]
+        return xt @ p[f"W{w}x"].T + a_prev @ Wa + p[f"b{w}"]
+    r, u = r_act(pre("r", r_weights)), u_act(pre("u"))
+    if swap:
+        r, u = u, r
+    bc = 0 if no_bc else p["bc"]
+    if r_off:
+        c = cand_act(xt @ p["Wcx"].T + a_prev @ p["Wca"].T + bc)
+    elif r_after:
+        c = cand_act(xt @ p["Wcx"].T + r * (a_prev @ p["Wca"].T) + bc)
+    else:
+        c = cand_act(xt @ p["Wcx"].T + (r * a_prev) @ p["Wca"].T + bc)
+    if alone:
+        return c
+    return (1 - u) * c + u * a_prev if reverse else u * c + (1 - u) * a_prev
+
+
+for _name, _kw, _frag in [
+        ("reset gate after the product (PyTorch's form)", dict(r_after=True), "reset gate is in the wrong place"),
+        ("update gate reversed (PyTorch's convention)", dict(reverse=True), "wrong way round"),
+        ("candidate with a sigmoid", dict(cand_act=_sigmoid), "candidate must use tanh"),
+        ("reset gate ignored", dict(r_off=True), "reset gate is ignored"),
+        ("candidate returned", dict(alone=True), "not the candidate alone"),
+        ("reset and update gates swapped", dict(swap=True), "reset and update gates are swapped"),
+        ("update gate with tanh", dict(u_act=np.tanh), "here the update gate"),
+        ("reset gate with tanh", dict(r_act=np.tanh), "here the reset gate"),
+        ("candidate bias missing", dict(no_bc=True), "the candidate's bias bc"),
+        ("reset gate computed with the update weights", dict(r_weights="u"), "the update gate's weights"),
+        ("Wra not transposed", dict(wra_t=True), "Wra is transposed")]:
+    mistake(F, _name, _frag)(lambda xt, a_prev, params, _kw=_kw: _gru(xt, a_prev, params, **_kw))
+
+
+# ================================================================ 07 lstm_cell_forward
+F = "lstm_cell_forward"
+
+
+def _lstm(xt, a_prev, c_prev, p, swap_fu=False, out_tanh=True, cand_act=np.tanh, no_f=False, from_prev=False,
+          o_act=_sigmoid, f_act=_sigmoid, no_carry=False, order=("a", "c"), no_bias="", f_weights="f",
+          swap_uo=False):
+    def pre(g, w=None):
+        w = w or g
+        return xt @ p[f"W{w}x"].T + a_prev @ p[f"W{w}a"].T + (0 if w in no_bias else p[f"b{w}"])
+    f, u, o = f_act(pre("f", f_weights)), _sigmoid(pre("u")), o_act(pre("o"))
+    ct = cand_act(pre("c"))
+    if swap_fu:
+        f, u = u, f
+    if swap_uo:
+        u, o = o, u
+    c = (c_prev if no_f else f * c_prev) + u * ct if not no_carry else u * ct
+    a = o * (np.tanh(c_prev if from_prev else c) if out_tanh else c)
+    return (a, c) if order == ("a", "c") else (c, a)
+
+
+for _name, _kw, _frag in [
+        ("forget and update gates swapped", dict(swap_fu=True), "forget and update gates are swapped"),
+        ("output without tanh", dict(out_tanh=False), "tanh on the cell output is missing"),
+        ("candidate with a sigmoid", dict(cand_act=_sigmoid), "candidate must use tanh"),
+        ("no forget gate", dict(no_f=True), "forget gate is missing"),
+        ("output from the old cell", dict(from_prev=True), "NEW cell state"),
+        ("output gate with tanh", dict(o_act=np.tanh), "output gate uses tanh"),
+        ("forget gate with tanh", dict(f_act=np.tanh), "forget gate uses tanh"),
+        ("cell state not carried", dict(no_carry=True), "cell state is not carried"),
+        ("returns (c_next, a_next)", dict(order=("c", "a")), "order is (a_next, c_next)"),
+        ("forget bias missing", dict(no_bias="f"), "the forget gate's bias bf"),
+        ("forget gate computed with the update weights", dict(f_weights="u"), "the update gate's weights"),
+        ("update and output gates swapped", dict(swap_uo=True), "update and output gates are swapped")]:
+    mistake(F, _name, _frag)(lambda xt, a_prev, c_prev, params, _kw=_kw: _lstm(xt, a_prev, c_prev, params, **_kw))
+
+
+# ===================================================================== 07 lstm_forward
+F = "lstm_forward"
+
+
+def _lstm_seq(x, a0, c0, p, carry_a=True, carry_c=True, zeros=False, shift=False, reverse=False, cell=_lstm,
+              ret="ac"):
+    T = x.shape[0]
+    a, c = np.zeros((T,) + a0.shape), np.zeros((T,) + c0.shape)
+    a_prev, c_prev = (0 * a0, 0 * c0) if zeros else (a0, c0)
+    for t in (reversed(range(T)) if reverse else range(T)):
+        if shift:
+            a[t], c[t] = a_prev, c_prev
+        a_next, c_next = cell(x[t], a_prev if carry_a else a0, c_prev if carry_c else c0, p)
+        a_prev, c_prev = a_next, c_next
+        if not shift:
+            a[t], c[t] = a_prev, c_prev
+    return {"ac": (a, c), "aa": (a, a), "ca": (c, a), "last": (a_prev, c_prev)}[ret]
+
+
+for _name, _kw, _frag in [
+        ("cell state not carried", dict(carry_c=False), "cell state is not carried"),
+        ("hidden state not carried", dict(carry_a=False), "hidden state is not carried"),
+        ("initial states ignored", dict(zeros=True), "initial states a0 and c0 are ignored"),
+        ("states stored before the step", dict(shift=True), "off by one in time"),
+        ("time reversed", dict(reverse=True), "time runs backwards"),
+        ("hidden states returned as cells", dict(ret="aa"), "must hold the cell states"),
+        ("returns (c, a)", dict(ret="ca"), "order is (a, c)"),
+        ("only the last states returned", dict(ret="last"), "every time step"),
+        ("a wrong cell (no tanh on the output)",
+         dict(cell=lambda xt, a, c, p: _lstm(xt, a, c, p, out_tanh=False)), "lstm_cell_forward")]:
+    mistake(F, _name, _frag)(lambda x, a0, c0, params, _kw=_kw: _lstm_seq(x, a0, c0, params, **_kw))

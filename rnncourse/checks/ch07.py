@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import gated as ref
+from ._wording import in_book_positions
 from ._core import Case, Spec, compare_arrays, describe, diagnose, register
 
 STEP_AXES = ("example i", "hidden unit")
@@ -44,6 +45,7 @@ def _gru_random(rng):
     return out
 
 
+@in_book_positions
 def _gru_compare(case, got, expected):
     x, a, p = case.args["xt"], case.args["a_prev"], case.args["params"]
     pre_r = x @ p["Wrx"].T + a @ p["Wra"].T + p["br"]
@@ -67,7 +69,21 @@ def _gru_compare(case, got, expected):
          np.tanh(pre_u) * cand + (1 - np.tanh(pre_u)) * a),
         ("a gate uses tanh: gates are sigmoids, so that they lie between 0 and 1 (here the reset gate)",
          u * np.tanh(x @ p["Wcx"].T + (np.tanh(pre_r) * a) @ p["Wca"].T + p["bc"]) + (1 - u) * a),
-    ], "a_next", axes=STEP_AXES)
+        ("the candidate's bias bc is missing: c̃ = tanh(xt @ Wcx.T + (Γ_r * a_prev) @ Wca.T + bc)",
+         u * np.tanh(x @ p["Wcx"].T + (r * a) @ p["Wca"].T) + (1 - u) * a),
+        ("the reset gate is computed with the update gate's weights: Γ_r uses Wrx, Wra and br",
+         u * np.tanh(x @ p["Wcx"].T + (u * a) @ p["Wca"].T + p["bc"]) + (1 - u) * a),
+        ("the update gate is computed with the reset gate's weights: Γ_u uses Wux, Wua and bu",
+         r * cand + (1 - r) * a),
+    ] + [(f"{W} is transposed: the term is a_prev @ {W}.T", alt) for W, alt in _gru_transposed(x, a, p)],
+        "a_next", axes=STEP_AXES)
+
+
+def _gru_transposed(x, a, p):
+    """GRU outputs with one recurrent weight (square, so no shape error) used untransposed."""
+    for W in ("Wra", "Wua", "Wca"):
+        q = dict(p, **{W: p[W].T})
+        yield W, (lambda q=q: ref.gru_cell_forward(x, a, q, form="notes")[0])
 
 
 register(Spec("gru_cell_forward", ("rnncourse.gated.gru_cell_forward", "rnncourse.gated.gru_forward"),
@@ -97,13 +113,27 @@ def _lstm_parts(x, a, c_prev, p):
     return pre, _sig(pre["f"]), _sig(pre["u"]), _sig(pre["o"]), np.tanh(pre["c"])
 
 
+@in_book_positions
 def _lstm_cell_compare(case, got, expected):
     x, a, c_prev, p = (case.args[k] for k in ("xt", "a_prev", "c_prev", "params"))
     a_ref, c_ref = expected[0], expected[1]
     if not (isinstance(got, tuple) and len(got) == 2):
         return f"expected a tuple (a_next, c_next), got {describe(got)}"
     pre, f, u, o, ct = _lstm_parts(x, a, c_prev, p)
+    if (isinstance(got[0], np.ndarray) and isinstance(got[1], np.ndarray) and got[0].shape == c_ref.shape
+            and got[1].shape == a_ref.shape and compare_arrays(got[0], c_ref, "c") is None
+            and compare_arrays(got[1], a_ref, "a") is None and compare_arrays(got[0], a_ref, "a") is not None):
+        return "the pair is returned as (c_next, a_next); the order is (a_next, c_next)"
     swapped_c = u * c_prev + f * ct
+    gate = {"f": "forget gate", "u": "update gate", "o": "output gate", "c": "candidate"}
+    no_bias = [(f"the {gate[g]}'s bias b{g} is missing: every gate is sigmoid(xt @ W{g}x.T + a_prev @ W{g}a.T "
+                f"+ b{g})" if g != "c" else "the candidate's bias bc is missing: c̃ = tanh(xt @ Wcx.T + a_prev @ "
+                "Wca.T + bc)", lambda g=g: ref.lstm_cell_forward(x, a, c_prev, dict(p, **{f"b{g}": 0 * p[f"b{g}"]}))[1])
+               for g in "fuc"]
+    copied = [(f"the {gate[g]} is computed with the {gate[w]}'s weights: it uses W{g}x, W{g}a and b{g}",
+               lambda g=g, w=w: ref.lstm_cell_forward(x, a, c_prev, dict(
+                   p, **{f"W{g}x": p[f"W{w}x"], f"W{g}a": p[f"W{w}a"], f"b{g}": p[f"b{w}"]}))[1])
+              for g, w in (("f", "u"), ("u", "f"), ("f", "o"), ("u", "o"))]
     problem = diagnose(got[1], c_ref, [
         ("the forget and update gates are swapped: c_next = Γ_f * c_prev + Γ_u * c̃", swapped_c),
         ("the cell state is not carried: c_next = Γ_f * c_prev + Γ_u * c̃ needs c_prev", u * ct),
@@ -112,7 +142,11 @@ def _lstm_cell_compare(case, got, expected):
          "gate; every modern one has)", c_prev + u * ct),
         ("the update and output gates are swapped: Γ_u (weights Wu·, bu) scales c̃, Γ_o (Wo·, bo) scales the output",
          f * c_prev + o * ct),
-    ], "c_next", axes=STEP_AXES)
+        ("the forget gate uses tanh: gates are sigmoids, so that they lie between 0 and 1",
+         np.tanh(pre["f"]) * c_prev + u * ct),
+        ("the update gate uses tanh: gates are sigmoids, so that they lie between 0 and 1",
+         f * c_prev + np.tanh(pre["u"]) * ct),
+    ] + no_bias + copied, "c_next", axes=STEP_AXES)
     if problem:
         return problem
     return diagnose(got[0], a_ref, [
@@ -123,6 +157,8 @@ def _lstm_cell_compare(case, got, expected):
          o * np.tanh(c_prev)),
         ("the output gate uses tanh: gates are sigmoids, so that they lie between 0 and 1",
          np.tanh(pre["o"]) * np.tanh(c_ref)),
+        ("the output gate's bias bo is missing: Γ_o = sigmoid(xt @ Wox.T + a_prev @ Woa.T + bo)",
+         _sig(pre["o"] - p["bo"]) * np.tanh(c_ref)),
     ], "a_next", axes=STEP_AXES)
 
 
@@ -160,18 +196,28 @@ def _lf_variant(x, a0, c0, p, carry_a=True, carry_c=True):
     return np.array(out_a), np.array(out_c)
 
 
+@in_book_positions
 def _lf_compare(case, got, expected):
     x, a0, c0, p = (case.args[k] for k in ("x", "a0", "c0", "params"))
     a_ref, c_ref = expected[0], expected[1]
     if not (isinstance(got, tuple) and len(got) == 2):
         return f"expected a tuple (a, c), got {describe(got)}"
+    if all(isinstance(g, np.ndarray) and g.shape == a_ref.shape[1:] for g in got):
+        return (f"a: expected shape {a_ref.shape}, got {got[0].shape}\nLikely cause: only the last states were "
+                "returned; a and c hold the states of every time step, (T, N, n_a)")
+    if (all(isinstance(g, np.ndarray) and g.shape == a_ref.shape for g in got)
+            and compare_arrays(got[0], c_ref, "c") is None and compare_arrays(got[1], a_ref, "a") is None
+            and compare_arrays(got[0], a_ref, "a") is not None):
+        return "the pair is returned as (c, a); the order is (a, c)"
     wrong = {}
 
     def alt(name, i):
         if name not in wrong:
             wrong[name] = {"no c": lambda: _lf_variant(x, a0, c0, p, carry_c=False),
                            "no a": lambda: _lf_variant(x, a0, c0, p, carry_a=False),
-                           "zeros": lambda: ref.lstm_forward(x, 0 * a0, 0 * c0, p)[:2]}[name]()
+                           "zeros": lambda: ref.lstm_forward(x, 0 * a0, 0 * c0, p)[:2],
+                           "reversed": lambda: tuple(v[::-1] for v in ref.lstm_forward(x[::-1], a0, c0, p)[:2]),
+                           }[name]()
         return wrong[name][i]
     for i, (name, ref_arr) in enumerate((("a", a_ref), ("c", c_ref))):
         problem = diagnose(got[i], ref_arr, [
@@ -181,11 +227,15 @@ def _lf_compare(case, got, expected):
              lambda i=i: alt("no a", i)),
             ("the initial states a0 and c0 are ignored: the first step must start from them",
              lambda i=i: alt("zeros", i)),
+            ("time runs backwards: process x[0], x[1], ... in order", lambda i=i: alt("reversed", i)),
             ("off by one in time: a[t], c[t] are the states AFTER reading x[t]",
              lambda r=ref_arr, s=(a0 if i == 0 else c0): np.concatenate([s[None], r[:-1]])),
         ] + ([("c holds the hidden states a; it must hold the cell states c", a_ref)] if i == 1 else []),
             name, axes=SEQ_AXES, layout_hint="the result is time-major, (T, N, n_a)")
         if problem:
+            if "Likely cause" not in problem and isinstance(got[i], np.ndarray) and got[i].shape == ref_arr.shape:
+                problem += ("\nIf your lstm_forward calls your lstm_cell_forward and test_lstm_cell_forward fails "
+                            "too, fix lstm_cell_forward first.")
             return problem
     return None
 
