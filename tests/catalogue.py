@@ -815,3 +815,40 @@ for _name, _kw, _frag in [
         ("a wrong cell (no tanh on the output)",
          dict(cell=lambda xt, a, c, p: _lstm(xt, a, c, p, out_tanh=False)), "lstm_cell_forward")]:
     mistake(F, _name, _frag)(lambda x, a0, c0, params, _kw=_kw: _lstm_seq(x, a0, c0, params, **_kw))
+
+
+# =============================================================== 07 lstm_cell_backward
+F = "lstm_cell_backward"
+
+
+def _lstm_back(da_next, dc_next, cache, tanh_d=True, dc_n=True, order="ufoc", cand_from_cell=False,
+               forget_past=True, o_from_c=False, f_no_cprev=False, dW_from_a_next=False, db_not_summed=False):
+    f, u, o, ct = cache.gamma_f, cache.gamma_u, cache.gamma_o, cache.c_tilde
+    dc = (dc_next if dc_n else 0) + da_next * o * ((1 - cache.tanh_c ** 2) if tanh_d else 1)
+    dz = {"u": dc * ct * u * (1 - u),
+          "f": dc * (1 if f_no_cprev else cache.c_prev) * f * (1 - f),
+          "o": da_next * (cache.c_next if o_from_c else cache.tanh_c) * o * (1 - o),
+          "c": dc * u * (1 - (cache.tanh_c if cand_from_cell else ct) ** 2)}
+    H = f.shape[1]
+    rows = {g: slice(k * H, (k + 1) * H) for k, g in enumerate(order)}
+    grads = {"dxt": sum(dz[g] @ cache.Wx[rows[g]] for g in "ufoc"),
+             "da_prev": sum(dz[g] @ cache.Wa[rows[g]] for g in "ufoc"),
+             "dc_prev": dc * f if forget_past else dc}
+    for g in "fuoc":
+        grads[f"dW{g}x"] = dz[g].T @ cache.xt
+        grads[f"dW{g}a"] = dz[g].T @ (cache.a_next if dW_from_a_next else cache.a_prev)
+        grads[f"db{g}"] = dz[g] if db_not_summed else dz[g].sum(axis=0)
+    return grads
+
+
+for _name, _kw, _frag in [
+        ("no tanh' on the path from a_next", dict(tanh_d=False), "goes through tanh"),
+        ("dc_next ignored", dict(dc_n=False), "dc_next"),
+        ("stacked blocks read as f, u, o, c", dict(order="fuoc"), "wrong order"),
+        ("candidate derivative from the cell", dict(cand_from_cell=True), "1 - c̃**2"),
+        ("dc_prev without the forget gate", dict(forget_past=False), "only through the forget gate"),
+        ("output gate derivative with c_next instead of tanh(c_next)", dict(o_from_c=True), "tanh(c_next)"),
+        ("forget gate derivative without c_prev", dict(f_no_cprev=True), "c_prev"),
+        ("recurrent weight gradients from a_next", dict(dW_from_a_next=True), "a_prev"),
+        ("bias gradients not summed", dict(db_not_summed=True), "summed over the batch")]:
+    mistake(F, _name, _frag)(lambda da_next, dc_next, cache, _kw=_kw: _lstm_back(da_next, dc_next, cache, **_kw))

@@ -150,7 +150,7 @@ def _lstm_cell_compare(case, got, expected):
     if problem:
         return problem
     return diagnose(got[0], a_ref, [
-        ("the tanh on the cell output is missing: a_next = Γ_o * tanh(c_next) (note 000 writes Γ_o * c; "
+        ("the tanh on the cell output is missing: a_next = Γ_o * tanh(c_next) (Andrew Ng's Sequence Models notes write Γ_o * c; "
          "that is an erratum)", o * c_ref),
         ("a_next uses the output gate: a_next = Γ_o * tanh(c_next)", np.tanh(c_ref)),
         ("a_next must be computed from the NEW cell state: a_next = Γ_o * tanh(c_next), not tanh(c_prev)",
@@ -275,7 +275,7 @@ def _lb_arguments(a):
 
 
 def _lb_variant(a, tanh_deriv=True, with_dc_next=True, blocks="fuoc", cand_deriv_from_cell=False,
-                forget_to_past=True):
+                forget_to_past=True, o_from_c=False, f_without_c_prev=False, dWa_from_a_next=False):
     """The reference backward with one known mistake.
 
     ``blocks[k]`` is the gate whose weights are paired with gate ``"fuoc"[k]``'s
@@ -287,16 +287,19 @@ def _lb_variant(a, tanh_deriv=True, with_dc_next=True, blocks="fuoc", cand_deriv
     c = f * cp + u * ct
     tc = np.tanh(c)
     dc = (dcn if with_dc_next else 0.0) + da * o * ((1 - tc ** 2) if tanh_deriv else 1.0)
-    dz = {"o": da * tc * o * (1 - o), "f": dc * cp * f * (1 - f), "u": dc * ct * u * (1 - u),
+    dz = {"o": da * (c if o_from_c else tc) * o * (1 - o), "f": dc * (1.0 if f_without_c_prev else cp) * f * (1 - f),
+          "u": dc * ct * u * (1 - u),
           "c": dc * u * (1 - (tc if cand_deriv_from_cell else ct) ** 2)}
     g = {"dxt": sum(dz[k] @ p[f"W{w}x"] for k, w in zip("fuoc", blocks)),
          "da_prev": sum(dz[k] @ p[f"W{w}a"] for k, w in zip("fuoc", blocks)),
          "dc_prev": dc * f if forget_to_past else dc}
     for k in "fuoc":
-        g[f"dW{k}x"], g[f"dW{k}a"], g[f"db{k}"] = dz[k].T @ x, dz[k].T @ ap, dz[k].sum(axis=0)
+        g[f"dW{k}x"], g[f"dW{k}a"], g[f"db{k}"] = (dz[k].T @ x, dz[k].T @ (o * tc if dWa_from_a_next else ap),
+                                                   dz[k].sum(axis=0))
     return g
 
 
+@in_book_positions
 def _lb_compare(case, got, expected):
     a = case.args
     if not isinstance(got, dict):
@@ -323,7 +326,19 @@ def _lb_compare(case, got, expected):
              lambda k=k: variant("cand deriv", cand_deriv_from_cell=True)[k]),
             ("the cell state reaches the past only through the forget gate: dc_prev = dc * Γ_f",
              lambda k=k: variant("no forget", forget_to_past=False)[k]),
-        ], k, axes=STEP_AXES if k in ("dxt", "da_prev", "dc_prev") else ("row", "column"))
+            ("the output gate's gradient uses tanh(c_next), the value it multiplies: "
+             "dz_o = da_next * tanh(c_next) * Γ_o * (1 - Γ_o), not c_next",
+             lambda k=k: variant("o from c", o_from_c=True)[k]),
+            ("the forget gate multiplies c_prev, so its gradient is dz_f = dc * c_prev * Γ_f * (1 - Γ_f)",
+             lambda k=k: variant("f without c_prev", f_without_c_prev=True)[k]),
+            ("the recurrent weight gradients use the state this step read: dW·a = dz.T @ a_prev, not a_next",
+             lambda k=k: variant("dWa from a_next", dWa_from_a_next=True)[k]),
+        ], k, axes={"dxt": ("example i", "input feature")}.get(
+            k, STEP_AXES if k in ("da_prev", "dc_prev") else ("row", "column") if k.startswith("dW") else ("hidden unit",)))
+        if (problem and k.startswith("db") and isinstance(got[k], np.ndarray) and got[k].ndim == 2
+                and got[k].shape[1:] == expected[k].shape):
+            return (f"{k}: expected shape {expected[k].shape}, got {got[k].shape}\nLikely cause: a bias gradient "
+                    "must be summed over the batch (axis 0): one entry per hidden unit")
         if problem:
             if k == "dc_prev":
                 problem += "\n(dc_prev = dc * Γ_f: the cell state reaches the past only through the forget gate.)"
@@ -365,7 +380,7 @@ def task_inputs(rng, T, N):
 
 def _hs_visible():
     x = np.array([[[3, 1, 0]], [[2, 0, 0]], [[1, 1, 1]], [[-1, 0, 1]], [[0, -1, 1]], [[2, 1, 1]]], dtype=float)
-    return [Case({"x": x}, "a sequence in the spirit of note 003's example: write 3, keep, write 1 and show, show, erase and show, write 2")]
+    return [Case({"x": x}, "a sequence in the spirit of Hung-yi Lee's example: write 3, keep, write 1 and show, show, erase and show, write 2")]
 
 
 def _hs_random(rng):
