@@ -852,3 +852,31 @@ for _name, _kw, _frag in [
         ("recurrent weight gradients from a_next", dict(dW_from_a_next=True), "a_prev"),
         ("bias gradients not summed", dict(db_not_summed=True), "summed over the batch")]:
     mistake(F, _name, _frag)(lambda da_next, dc_next, cache, _kw=_kw: _lstm_back(da_next, dc_next, cache, **_kw))
+
+
+# ==================================================================== 07 hand_set_lstm
+F = "hand_set_lstm"
+
+
+def _hand(**change):
+    zeros_a = np.zeros((1, 1))
+    p = {"Wux": np.array([[0.0, 20.0, 0.0]]), "Wua": zeros_a, "bu": np.array([-10.0]),
+         "Wfx": np.array([[0.0, 20.0, 0.0]]), "Wfa": zeros_a, "bf": np.array([10.0]),
+         "Wox": np.array([[0.0, 0.0, 20.0]]), "Woa": zeros_a, "bo": np.array([-10.0]),
+         "Wcx": np.array([[1.0, 0.0, 0.0]]), "Wca": zeros_a, "bc": np.array([0.0])}
+    p.update(change)
+    return {k: v for k, v in p.items() if v is not None}
+
+
+for _name, _kw, _frag in [
+        ("forget gate closed", dict(bf=np.array([-10.0])), "forget gate Γ_f is 0.000"),
+        ("output gate always open", dict(bo=np.array([10.0])), "output gate Γ_o is 1.000"),
+        ("update gate always open", dict(bu=np.array([10.0])), "update gate Γ_u is 1.000"),
+        ("candidate saturated", dict(Wcx=np.array([[100.0, 0.0, 0.0]])), "it must be tanh(x1)"),
+        ("forget bias too strong to erase", dict(bf=np.array([30.0])), "forget gate Γ_f is 1.000"),
+        ("forget gate opened by erase", dict(Wfx=np.array([[0.0, -20.0, 0.0]])), "forget gate Γ_f"),
+        ("output gate driven by x2", dict(Wox=np.array([[0.0, 20.0, 0.0]])), "output gate Γ_o"),
+        ("candidate from x2", dict(Wcx=np.array([[0.0, 1.0, 0.0]])), "it must be tanh(x1)"),
+        ("weights as flat vectors", dict(Wux=np.array([0.0, 20.0, 0.0])), "expected an array of shape (1, 3)"),
+        ("a key missing", dict(bc=None), "no key 'bc'")]:
+    mistake(F, _name, _frag)(lambda _kw=_kw: _hand(**_kw))

@@ -408,6 +408,26 @@ def _hs_compare(case, got, expected):
         a, c, _ = ref.lstm_forward(x, np.zeros((N, 1)), np.zeros((N, 1)), {k: got[k] for k in LSTM_KEYS})
     except Exception as exc:  # e.g. NaN or inf weights
         return f"the LSTM could not run with these parameters: {exc}"
+    params = {k: got[k] for k in LSTM_KEYS}
+
+    def gates_at(t, i):
+        a_prev = a[t - 1, i:i + 1] if t else np.zeros((1, 1))
+        c_prev = c[t - 1, i:i + 1] if t else np.zeros((1, 1))
+        _, f, u, o, ct = _lstm_parts(x[t, i:i + 1], a_prev, c_prev, params)
+        return float(f[0, 0]), float(u[0, 0]), float(o[0, 0]), float(ct[0, 0])
+
+    def gate_fault(t, i, x1, x2):
+        """Which gate (or the candidate) is wrong at a memory step, from the student's own gate values."""
+        f, u, o, ct = gates_at(t, i)
+        want = {1.0: (("update gate Γ_u", u, 1), ("forget gate Γ_f", f, 1)),
+                0.0: (("update gate Γ_u", u, 0), ("forget gate Γ_f", f, 1)),
+                -1.0: (("forget gate Γ_f", f, 0), ("update gate Γ_u", u, 0))}[x2]
+        for name, value, target in want:
+            if abs(value - target) > 0.05:
+                return f"\nHere the {name} is {value:.3f}; it must be near {target} at this step."
+        if x2 == 1.0 and abs(ct - np.tanh(x1)) > 0.05:
+            return f"\nHere c̃ = {ct:.3f}; it must be tanh(x1) = {np.tanh(x1):.3f}."
+        return ""
     bad_c = np.argwhere(~(np.abs(c - c_t) <= 0.05))
     if len(bad_c):
         t, i, _ = bad_c[0]
@@ -415,16 +435,19 @@ def _hs_compare(case, got, expected):
         what = {1.0: "write (x2 = 1): c must grow by tanh(x1); is the update (input) gate open and is c̃ = tanh(x1)?",
                 0.0: "keep (x2 = 0): c must not change; the update gate must be closed and the forget gate open",
                 -1.0: "erase (x2 = -1): c must become 0; the forget gate must close"}[float(x2)]
-        return (f"memory c: first wrong at time step t = {t}, sequence {i}, input {x[t, i].tolist()}: "
-                f"expected c = {c_t[t, i, 0]:.3f}, got {c[t, i, 0]:.3f}. Step type {what}")
+        return (f"memory c: first wrong at time step t = {t + 1}, sequence {i + 1}, input {x[t, i].tolist()}: "
+                f"expected c = {c_t[t, i, 0]:.3f}, got {c[t, i, 0]:.3f}. Step type {what}"
+                + gate_fault(t, i, float(x1), float(x2)))
     bad_a = np.argwhere(~(np.abs(a - a_t) <= 0.05))
     if len(bad_a):
         t, i, _ = bad_a[0]
         shown = x[t, i, 2] == 1
         what = ("x3 = 1: the output gate must be open, a = tanh(c)" if shown
                 else "x3 = 0: the output gate must be closed, a = 0")
-        return (f"output a: first wrong at time step t = {t}, sequence {i}, input {x[t, i].tolist()}: "
-                f"expected a = {a_t[t, i, 0]:.3f}, got {a[t, i, 0]:.3f}. {what}")
+        o = gates_at(t, i)[2]
+        return (f"output a: first wrong at time step t = {t + 1}, sequence {i + 1}, input {x[t, i].tolist()}: "
+                f"expected a = {a_t[t, i, 0]:.3f}, got {a[t, i, 0]:.3f}. {what}"
+                f"\nHere the output gate Γ_o is {o:.3f}; it must be near {1 if shown else 0} at this step.")
     return None
 
 
