@@ -22,8 +22,21 @@ def _params(rng, n_x, n_a, scale=0.6):
             "ba": rng.normal(0, 0.5, n_a)}
 
 
-def _sizes(rng):
-    return int(rng.integers(1, 5)), int(rng.integers(1, 6)), int(rng.integers(1, 7))  # N, n_x, n_a
+def _sizes(rng, k=None):
+    return _bound(k, *(int(rng.integers(1, 5)), int(rng.integers(1, 6)), int(rng.integers(1, 7))))  # N, n_x, n_a
+
+
+def _bound(k, N, n_x, n_a):
+    """Boundary sizes on the first hidden cases: N = 1, then n_x = n_a (a transposed square weight
+    gives no shape error), then n_x != n_a (it does)."""
+    if k == 0:
+        N = 1
+    elif k == 1:
+        n_x = n_a
+    elif k == 2 and n_x == n_a:
+        n_x = n_a + 1
+    return N, n_x, n_a
+
 
 
 def _matches(got, expected):
@@ -64,8 +77,8 @@ def _cell_visible():
 
 def _cell_random(rng):
     out = []
-    for _ in range(6):
-        N, n_x, n_a = _sizes(rng)
+    for k in range(6):
+        N, n_x, n_a = _sizes(rng, k)
         if rng.random() < 0.3:
             n_x = n_a  # square Wax: a transposed weight is not caught by a shape error
         args = dict(xt=rng.normal(size=(N, n_x)), a_prev=rng.normal(size=(N, n_a)), **_params(rng, n_x, n_a))
@@ -156,7 +169,7 @@ def _seq_visible():
 def _seq_random(rng):
     out = []
     for k in range(6):
-        N, n_x, n_a = _sizes(rng)
+        N, n_x, n_a = _sizes(rng, k)
         T = 1 if k == 0 else int(rng.integers(2, 7))
         args = dict(x=rng.normal(size=(T, N, n_x)), a0=rng.normal(size=(N, n_a)), **_params(rng, n_x, n_a))
         out.append(Case(args, f"T = {T}, N = {N}, n_x = {n_x}, n_a = {n_a}"))
@@ -238,7 +251,7 @@ def _jordan_visible():
 def _jordan_random(rng):
     out = []
     for k in range(5):
-        N, n_x, n_a = _sizes(rng)
+        N, n_x, n_a = _sizes(rng, k)
         T, n_y = (1 if k == 0 else int(rng.integers(2, 6))), int(rng.integers(1, 4))
         out.append(Case(_jordan_args(rng, T, N, n_x, n_a, n_y), f"T = {T}, N = {N}, n_x = {n_x}, n_a = {n_a}, n_y = {n_y}"))
     return out

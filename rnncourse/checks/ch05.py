@@ -17,8 +17,14 @@ AXES = {"dxt": ("example i", "input feature"), "da_prev": ("example i", "hidden 
         "dWax": ("row", "column"), "dWaa": ("row", "column"), "dba": ("hidden unit",)}
 
 
-def _problem(rng, T=None):
+def _problem(rng, T=None, k=None):
     N, n_x, n_a = int(rng.integers(1, 5)), int(rng.integers(1, 6)), int(rng.integers(1, 7))
+    if k == 0:
+        N = 1  # boundary sizes on the first hidden cases: N = 1, n_x = n_a, n_x != n_a
+    elif k == 1:
+        n_x = n_a
+    elif k == 2 and n_x == n_a:
+        n_x = n_a + 1
     p = {"Wax": rng.normal(0, 0.6, (n_a, n_x)), "Waa": rng.normal(0, 0.6, (n_a, n_a)), "ba": rng.normal(0, 0.5, n_a)}
     shape = (N, n_x) if T is None else (T, N, n_x)
     return rng.normal(size=shape), rng.normal(size=(N, n_a)), p
@@ -75,8 +81,8 @@ def _cb_visible():
 
 def _cb_random(rng):
     out = []
-    for _ in range(6):
-        xt, a_prev, p = _problem(rng)
+    for k in range(6):
+        xt, a_prev, p = _problem(rng, k=k)
         out.append(Case({"xt": xt, "a_prev": a_prev, **p, "da_next": rng.normal(size=a_prev.shape)},
                         f"N = {xt.shape[0]}, n_x = {xt.shape[1]}, n_a = {a_prev.shape[1]}"))
     return out
@@ -152,7 +158,7 @@ def _sb_random(rng):
     out = []
     for k in range(6):
         T = 1 if k == 0 else int(rng.integers(2, 7))
-        x, a0, p = _problem(rng, T)
+        x, a0, p = _problem(rng, T, k=(k + 1) % 6)
         da = rng.normal(size=(T,) + a0.shape)
         if k % 3 == 2:
             da[:-1] = 0.0  # a loss on the last step only: everything earlier comes through time

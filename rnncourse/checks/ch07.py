@@ -25,8 +25,21 @@ def _rand_params(rng, keys, n_x, n_a, scale=0.7):
     return p
 
 
-def _sizes(rng):
-    return int(rng.integers(1, 5)), int(rng.integers(1, 5)), int(rng.integers(1, 6))
+def _sizes(rng, k=None):
+    return _bound(k, *(int(rng.integers(1, 5)), int(rng.integers(1, 5)), int(rng.integers(1, 6))))
+
+
+def _bound(k, N, n_x, n_a):
+    """Boundary sizes on the first hidden cases: N = 1, then n_x = n_a (a transposed square weight
+    gives no shape error), then n_x != n_a (it does)."""
+    if k == 0:
+        N = 1
+    elif k == 1:
+        n_x = n_a
+    elif k == 2 and n_x == n_a:
+        n_x = n_a + 1
+    return N, n_x, n_a
+
 
 
 # -------------------------------------------------------------- gru_cell_forward
@@ -38,8 +51,8 @@ def _gru_visible():
 
 def _gru_random(rng):
     out = []
-    for _ in range(6):
-        N, n_x, n_a = _sizes(rng)
+    for k in range(6):
+        N, n_x, n_a = _sizes(rng, k)
         out.append(Case({"xt": rng.normal(size=(N, n_x)), "a_prev": rng.normal(size=(N, n_a)),
                          "params": _rand_params(rng, GRU_KEYS, n_x, n_a)}, f"N = {N}, n_x = {n_x}, n_a = {n_a}"))
     return out
@@ -100,8 +113,8 @@ def _lstm_visible():
 
 def _lstm_random(rng):
     out = []
-    for _ in range(6):
-        N, n_x, n_a = _sizes(rng)
+    for k in range(6):
+        N, n_x, n_a = _sizes(rng, k)
         out.append(Case({"xt": rng.normal(size=(N, n_x)), "a_prev": rng.normal(size=(N, n_a)),
                          "c_prev": rng.normal(size=(N, n_a)), "params": _rand_params(rng, LSTM_KEYS, n_x, n_a)},
                         f"N = {N}, n_x = {n_x}, n_a = {n_a}"))
@@ -177,7 +190,7 @@ def _lf_visible():
 def _lf_random(rng):
     out = []
     for k in range(6):
-        N, n_x, n_a = _sizes(rng)
+        N, n_x, n_a = _sizes(rng, k)
         T = 1 if k == 0 else int(rng.integers(2, 7))
         out.append(Case({"x": rng.normal(size=(T, N, n_x)), "a0": rng.normal(size=(N, n_a)),
                          "c0": rng.normal(size=(N, n_a)), "params": _rand_params(rng, LSTM_KEYS, n_x, n_a)},
@@ -257,8 +270,8 @@ def _lb_visible():
 
 def _lb_random(rng):
     out = []
-    for _ in range(6):
-        N, n_x, n_a = _sizes(rng)
+    for k in range(6):
+        N, n_x, n_a = _sizes(rng, k)
         out.append(Case({"xt": rng.normal(size=(N, n_x)), "a_prev": rng.normal(size=(N, n_a)),
                          "c_prev": rng.normal(size=(N, n_a)), "params": _rand_params(rng, LSTM_KEYS, n_x, n_a),
                          "da_next": rng.normal(size=(N, n_a)), "dc_next": rng.normal(size=(N, n_a))},
