@@ -29,3 +29,14 @@ def test_mistake_is_caught_and_named(m):
         assert where == "visible", f"{m.id}: only the hidden cases catch it"
     assert m.message in message, message
     assert message.count("Likely cause") <= 1, message
+
+
+CHAPTERS = {"04": ("rnn_cell_forward", "rnn_forward", "jordan_forward", "many_to_one_forward"),
+            "05": ("rnn_cell_backward", "rnn_backward", "clip_by_value", "clip_by_norm", "grad_check"),
+            "07": ("gru_cell_forward", "lstm_cell_forward", "lstm_forward", "lstm_cell_backward", "hand_set_lstm")}
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_at_least_eight_mistakes_per_graded_function(chapter):
+    for name in CHAPTERS[chapter]:
+        assert sum(m.function == name for m in CATALOGUE) >= 8, name
