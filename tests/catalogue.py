@@ -191,7 +191,7 @@ def _(x, a0, Wax, Waa, ba):
     return a
 
 
-@mistake(F, "bias missing (a wrong cell)", "rnn_cell_forward", visible=False)
+@mistake(F, "bias missing (a wrong cell)", "rnn_cell_forward")
 def _(x, a0, Wax, Waa, ba):
     a, a_prev = np.zeros((x.shape[0], x.shape[1], Waa.shape[0])), a0
     for t in range(x.shape[0]):

@@ -17,6 +17,8 @@ import re
 _STEP = re.compile(r"\(time step t = (\d+)")
 _COUNT = re.compile(r"\(differences at (\d+) of the (\d+) positions of time step t\)")
 _EXAMPLES = re.compile(r"\(differences at (\d+) of the (\d+) positions of example i\)")
+_PLURAL = {"row": "rows", "hidden unit": "hidden units", "input feature": "input features", "class": "classes"}
+_OTHER = re.compile(r"\(differences at (\d+) of the (\d+) positions of (row|hidden unit|input feature|class)\)")
 
 
 def book_positions(message: str | None) -> str | None:
@@ -24,7 +26,8 @@ def book_positions(message: str | None) -> str | None:
         return message
     message = _STEP.sub(lambda m: f"(time step t = {int(m.group(1)) + 1}", message)
     message = _COUNT.sub(lambda m: f"(differences at {m.group(1)} of the {m.group(2)} time steps)", message)
-    return _EXAMPLES.sub(lambda m: f"(differences in {m.group(1)} of the {m.group(2)} examples)", message)
+    message = _EXAMPLES.sub(lambda m: f"(differences in {m.group(1)} of the {m.group(2)} examples)", message)
+    return _OTHER.sub(lambda m: f"(differences in {m.group(1)} of the {m.group(2)} {_PLURAL[m.group(3)]})", message)
 
 
 def in_book_positions(compare):
