@@ -512,6 +512,18 @@ def _(da, cache):
     return _bptt(da, cache, a0_zero=True)
 
 
+@mistake(F, "only dWax overwritten each step (the others accumulated)", "not accumulated over time")
+def _(da, cache):
+    g = _bptt(da, cache)
+    # the last value assigned in the backward loop is the one of t = 0
+    carry = np.zeros_like(cache.a0)
+    for t in reversed(range(da.shape[0])):
+        dz = (da[t] + carry) * (1 - cache.a[t] ** 2)
+        carry = dz @ cache.Waa
+    g["dWax"] = dz.T @ cache.x[0]
+    return g
+
+
 @mistake(F, "da0 not returned", "no key 'da0'")
 def _(da, cache):
     g = _bptt(da, cache)

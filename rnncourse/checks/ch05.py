@@ -230,22 +230,25 @@ def _sb_compare(case, got, expected):
         "at the first time step the previous state is a0, not zeros (dWaa gets dz.T @ a0 there)":
             lambda: _bptt_variant(a, a0_zero=True),
     }
-    # a mistake is named only if it reproduces the WHOLE answer (every gradient) and no other
-    # known mistake does: two mistakes can agree on one gradient (skipping the first step and
-    # using zeros for a0 give the same dWaa) and differ on the others
-    whole = []
-    if isinstance(got, dict) and all(isinstance(got.get(k), np.ndarray) for k in SEQ_KEYS):
-        for msg, fn in variants.items():
-            try:
-                alt = fn()
-            except Exception:
-                continue
-            if all(got[k].shape == alt[k].shape and first_difference(got[k], alt[k], RTOL, ATOL) is None
-                   for k in SEQ_KEYS):
-                whole.append((msg, alt))
+    # a mistake is named on a gradient only if no other known mistake gives the same value there
+    # (skipping the first step and using zeros for a0 give the same dWaa); if several do, only the
+    # one that reproduces every gradient is named. A mistake in one line (dWax overwritten, dWaa
+    # accumulated) still matches on the gradient it touches.
+    computed = {}
+    for msg, fn in variants.items():
+        try:
+            computed[msg] = fn()
+        except Exception:
+            pass
+
+    def same(x, y):
+        return isinstance(x, np.ndarray) and x.shape == y.shape and first_difference(x, y, RTOL, ATOL) is None
 
     def causes(k):
-        return [(msg, alt[k]) for msg, alt in whole] if len(whole) == 1 else []
+        on_k = [msg for msg, alt in computed.items() if same(got[k], alt[k])]
+        if len(on_k) > 1:
+            on_k = [msg for msg in on_k if all(same(got.get(q), computed[msg][q]) for q in SEQ_KEYS)]
+        return [(on_k[0], computed[on_k[0]][k])] if len(on_k) == 1 else []
     return _compare_dict(got, expected, SEQ_KEYS, causes, _dba_shape_hint(a["x"].shape[1]))
 
 
