@@ -30,9 +30,30 @@ def book_positions(message: str | None) -> str | None:
     return _OTHER.sub(lambda m: f"(differences in {m.group(1)} of the {m.group(2)} {_PLURAL[m.group(3)]})", message)
 
 
+_KEYWORD = re.compile(r"unexpected keyword argument '(\w+)'")
+
+
+def keyword_hint(got, parameters=()) -> str:
+    """A sentence for a call that failed because a parameter of the stub was renamed, else ''.
+
+    Only when the rejected keyword is one of the stub's ``parameters`` (the names the check
+    passes): a TypeError from inside the student's code is not explained this way.
+    """
+    m = _KEYWORD.search(getattr(got, "message", "")) if getattr(got, "exc_type", None) == "TypeError" else None
+    if m and m.group(1) in parameters:
+        return ("\nLikely cause: the check calls your function with the parameter names of the stub; "
+                f"keep them as given (the parameter {m.group(1)!r} was renamed or removed)")
+    return ""
+
+
 def in_book_positions(compare):
-    """Decorator: the compare function's message, with time steps counted as in the book."""
+    """Decorator: the compare function's message, with time steps counted as in the book, and a
+    clear cause when the call failed because a stub's parameter was renamed."""
     @functools.wraps(compare)
-    def wrapped(*args, **kwargs):
-        return book_positions(compare(*args, **kwargs))
+    def wrapped(case, got, *args, **kwargs):
+        message = book_positions(compare(case, got, *args, **kwargs))
+        hint = keyword_hint(got, tuple(getattr(case, "args", {})))
+        if message and hint and "Likely cause" not in message:
+            message += hint
+        return message
     return wrapped
