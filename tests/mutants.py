@@ -81,7 +81,7 @@ MUTANTS = [
            "test_most_similar", "decreasing similarity"),
     # -------------------------------------------------------- 04 recurrent network
     Mutant("04-recurrent-network", "transposed input weight", "rnn_cell_forward",
-           "xt @ Wax.T", "xt @ Wax", "test_rnn_cell_forward", "is a weight transposed"),
+           "xt @ Wax.T", "xt @ Wax", "test_rnn_cell_forward", "the input term is xt @ Wax.T"),
     Mutant("04-recurrent-network", "transposed recurrent weight", "rnn_cell_forward",
            "a_prev @ Waa.T", "a_prev @ Waa", "test_rnn_cell_forward", "Waa is transposed"),
     Mutant("04-recurrent-network", "missing bias", "rnn_cell_forward",

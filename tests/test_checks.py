@@ -86,3 +86,28 @@ def test_training_step_cases_decrease_the_loss():
             before, new = reference_train_step(**a)
             after, _, _ = lm.lm_loss_and_grads(new, a["inputs"], a["targets"], a["a0"])
             assert after < before, case.label
+
+
+def test_time_steps_are_reported_as_the_book_counts_them():
+    """x^<1> is x[0]: a first difference at index 2 of the time axis is time step t = 3."""
+    from rnncourse.checks._wording import book_positions
+    msg = ("a: first difference at index (2, 0, 1) (time step t = 2, example i = 0, hidden unit = 1): "
+           "expected 0.5, got 0.4 (differences at 1 of the 3 positions of time step t)")
+    assert book_positions(msg) == ("a: first difference at index (2, 0, 1) (time step t = 3, example i = 0, "
+                                   "hidden unit = 1): expected 0.5, got 0.4 (differences at 1 of the 3 time steps)")
+
+    def last_step_wrong(x, a0, Wax, Waa, ba):
+        a, a_prev = np.zeros((x.shape[0], x.shape[1], Waa.shape[0])), a0
+        for t in range(x.shape[0]):
+            a_prev = a[t] = np.tanh(x[t] @ Wax.T + a_prev @ Waa.T + ba)
+        a[-1] += 1.0  # the third (last) step of the worked example is wrong
+        return a
+    with pytest.raises(AssertionError, match=r"\(time step t = 3, example i = 0"):
+        check("rnn_forward", last_step_wrong)
+
+
+def test_a_renamed_stub_parameter_is_explained():
+    def renamed(x_t, a_prev, Wax, Waa, ba):  # the stub says xt
+        return np.tanh(x_t @ Wax.T + a_prev @ Waa.T + ba)
+    with pytest.raises(AssertionError, match="parameter names of the stub.*'xt' was renamed"):
+        check("rnn_cell_forward", renamed)

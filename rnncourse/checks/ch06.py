@@ -155,7 +155,7 @@ def _sn_compare(case, got, expected):
     if got.min() < 0 or got.max() >= V:
         return f"ids must lie in [0, {V}), got {got.min()}..{got.max()}"
     if (got == UNK_ID).any():
-        return "an <UNK> (id 1) was returned: when <UNK> is drawn, draw again without it (note 000)"
+        return "an <UNK> (id 1) was returned: when <UNK> is drawn, draw again without it (as in Andrew Ng's Sequence Models course)"
     if case.extra["kind"] == "stat":
         z, T = a["z"][0], a["temperature"]
         counts = np.bincount(got, minlength=V).astype(float)

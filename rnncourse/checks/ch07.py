@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import gated as ref
+from ._wording import in_book_positions
 from ._core import Case, Spec, compare_arrays, describe, diagnose, register
 
 STEP_AXES = ("example i", "hidden unit")
@@ -24,8 +25,21 @@ def _rand_params(rng, keys, n_x, n_a, scale=0.7):
     return p
 
 
-def _sizes(rng):
-    return int(rng.integers(1, 5)), int(rng.integers(1, 5)), int(rng.integers(1, 6))
+def _sizes(rng, k=None):
+    return _bound(k, *(int(rng.integers(1, 5)), int(rng.integers(1, 5)), int(rng.integers(1, 6))))
+
+
+def _bound(k, N, n_x, n_a):
+    """Boundary sizes on the first hidden cases: N = 1, then n_x = n_a (a transposed square weight
+    gives no shape error), then n_x != n_a (it does)."""
+    if k == 0:
+        N = 1
+    elif k == 1:
+        n_x = n_a
+    elif k == 2 and n_x == n_a:
+        n_x = n_a + 1
+    return N, n_x, n_a
+
 
 
 # -------------------------------------------------------------- gru_cell_forward
@@ -37,13 +51,14 @@ def _gru_visible():
 
 def _gru_random(rng):
     out = []
-    for _ in range(6):
-        N, n_x, n_a = _sizes(rng)
+    for k in range(6):
+        N, n_x, n_a = _sizes(rng, k)
         out.append(Case({"xt": rng.normal(size=(N, n_x)), "a_prev": rng.normal(size=(N, n_a)),
                          "params": _rand_params(rng, GRU_KEYS, n_x, n_a)}, f"N = {N}, n_x = {n_x}, n_a = {n_a}"))
     return out
 
 
+@in_book_positions
 def _gru_compare(case, got, expected):
     x, a, p = case.args["xt"], case.args["a_prev"], case.args["params"]
     pre_r = x @ p["Wrx"].T + a @ p["Wra"].T + p["br"]
@@ -67,7 +82,21 @@ def _gru_compare(case, got, expected):
          np.tanh(pre_u) * cand + (1 - np.tanh(pre_u)) * a),
         ("a gate uses tanh: gates are sigmoids, so that they lie between 0 and 1 (here the reset gate)",
          u * np.tanh(x @ p["Wcx"].T + (np.tanh(pre_r) * a) @ p["Wca"].T + p["bc"]) + (1 - u) * a),
-    ], "a_next", axes=STEP_AXES)
+        ("the candidate's bias bc is missing: c̃ = tanh(xt @ Wcx.T + (Γ_r * a_prev) @ Wca.T + bc)",
+         u * np.tanh(x @ p["Wcx"].T + (r * a) @ p["Wca"].T) + (1 - u) * a),
+        ("the reset gate is computed with the update gate's weights: Γ_r uses Wrx, Wra and br",
+         u * np.tanh(x @ p["Wcx"].T + (u * a) @ p["Wca"].T + p["bc"]) + (1 - u) * a),
+        ("the update gate is computed with the reset gate's weights: Γ_u uses Wux, Wua and bu",
+         r * cand + (1 - r) * a),
+    ] + [(f"{W} is transposed: the term is a_prev @ {W}.T", alt) for W, alt in _gru_transposed(x, a, p)],
+        "a_next", axes=STEP_AXES)
+
+
+def _gru_transposed(x, a, p):
+    """GRU outputs with one recurrent weight (square, so no shape error) used untransposed."""
+    for W in ("Wra", "Wua", "Wca"):
+        q = dict(p, **{W: p[W].T})
+        yield W, (lambda q=q: ref.gru_cell_forward(x, a, q, form="notes")[0])
 
 
 register(Spec("gru_cell_forward", ("rnncourse.gated.gru_cell_forward", "rnncourse.gated.gru_forward"),
@@ -84,8 +113,8 @@ def _lstm_visible():
 
 def _lstm_random(rng):
     out = []
-    for _ in range(6):
-        N, n_x, n_a = _sizes(rng)
+    for k in range(6):
+        N, n_x, n_a = _sizes(rng, k)
         out.append(Case({"xt": rng.normal(size=(N, n_x)), "a_prev": rng.normal(size=(N, n_a)),
                          "c_prev": rng.normal(size=(N, n_a)), "params": _rand_params(rng, LSTM_KEYS, n_x, n_a)},
                         f"N = {N}, n_x = {n_x}, n_a = {n_a}"))
@@ -97,13 +126,27 @@ def _lstm_parts(x, a, c_prev, p):
     return pre, _sig(pre["f"]), _sig(pre["u"]), _sig(pre["o"]), np.tanh(pre["c"])
 
 
+@in_book_positions
 def _lstm_cell_compare(case, got, expected):
     x, a, c_prev, p = (case.args[k] for k in ("xt", "a_prev", "c_prev", "params"))
     a_ref, c_ref = expected[0], expected[1]
     if not (isinstance(got, tuple) and len(got) == 2):
         return f"expected a tuple (a_next, c_next), got {describe(got)}"
     pre, f, u, o, ct = _lstm_parts(x, a, c_prev, p)
+    if (isinstance(got[0], np.ndarray) and isinstance(got[1], np.ndarray) and got[0].shape == c_ref.shape
+            and got[1].shape == a_ref.shape and compare_arrays(got[0], c_ref, "c") is None
+            and compare_arrays(got[1], a_ref, "a") is None and compare_arrays(got[0], a_ref, "a") is not None):
+        return "the pair is returned as (c_next, a_next); the order is (a_next, c_next)"
     swapped_c = u * c_prev + f * ct
+    gate = {"f": "forget gate", "u": "update gate", "o": "output gate", "c": "candidate"}
+    no_bias = [(f"the {gate[g]}'s bias b{g} is missing: every gate is sigmoid(xt @ W{g}x.T + a_prev @ W{g}a.T "
+                f"+ b{g})" if g != "c" else "the candidate's bias bc is missing: c̃ = tanh(xt @ Wcx.T + a_prev @ "
+                "Wca.T + bc)", lambda g=g: ref.lstm_cell_forward(x, a, c_prev, dict(p, **{f"b{g}": 0 * p[f"b{g}"]}))[1])
+               for g in "fuc"]
+    copied = [(f"the {gate[g]} is computed with the {gate[w]}'s weights: it uses W{g}x, W{g}a and b{g}",
+               lambda g=g, w=w: ref.lstm_cell_forward(x, a, c_prev, dict(
+                   p, **{f"W{g}x": p[f"W{w}x"], f"W{g}a": p[f"W{w}a"], f"b{g}": p[f"b{w}"]}))[1])
+              for g, w in (("f", "u"), ("u", "f"), ("f", "o"), ("u", "o"))]
     problem = diagnose(got[1], c_ref, [
         ("the forget and update gates are swapped: c_next = Γ_f * c_prev + Γ_u * c̃", swapped_c),
         ("the cell state is not carried: c_next = Γ_f * c_prev + Γ_u * c̃ needs c_prev", u * ct),
@@ -112,17 +155,23 @@ def _lstm_cell_compare(case, got, expected):
          "gate; every modern one has)", c_prev + u * ct),
         ("the update and output gates are swapped: Γ_u (weights Wu·, bu) scales c̃, Γ_o (Wo·, bo) scales the output",
          f * c_prev + o * ct),
-    ], "c_next", axes=STEP_AXES)
+        ("the forget gate uses tanh: gates are sigmoids, so that they lie between 0 and 1",
+         np.tanh(pre["f"]) * c_prev + u * ct),
+        ("the update gate uses tanh: gates are sigmoids, so that they lie between 0 and 1",
+         f * c_prev + np.tanh(pre["u"]) * ct),
+    ] + no_bias + copied, "c_next", axes=STEP_AXES)
     if problem:
         return problem
     return diagnose(got[0], a_ref, [
-        ("the tanh on the cell output is missing: a_next = Γ_o * tanh(c_next) (note 000 writes Γ_o * c; "
+        ("the tanh on the cell output is missing: a_next = Γ_o * tanh(c_next) (Andrew Ng's Sequence Models notes write Γ_o * c; "
          "that is an erratum)", o * c_ref),
         ("a_next uses the output gate: a_next = Γ_o * tanh(c_next)", np.tanh(c_ref)),
         ("a_next must be computed from the NEW cell state: a_next = Γ_o * tanh(c_next), not tanh(c_prev)",
          o * np.tanh(c_prev)),
         ("the output gate uses tanh: gates are sigmoids, so that they lie between 0 and 1",
          np.tanh(pre["o"]) * np.tanh(c_ref)),
+        ("the output gate's bias bo is missing: Γ_o = sigmoid(xt @ Wox.T + a_prev @ Woa.T + bo)",
+         _sig(pre["o"] - p["bo"]) * np.tanh(c_ref)),
     ], "a_next", axes=STEP_AXES)
 
 
@@ -141,7 +190,7 @@ def _lf_visible():
 def _lf_random(rng):
     out = []
     for k in range(6):
-        N, n_x, n_a = _sizes(rng)
+        N, n_x, n_a = _sizes(rng, k)
         T = 1 if k == 0 else int(rng.integers(2, 7))
         out.append(Case({"x": rng.normal(size=(T, N, n_x)), "a0": rng.normal(size=(N, n_a)),
                          "c0": rng.normal(size=(N, n_a)), "params": _rand_params(rng, LSTM_KEYS, n_x, n_a)},
@@ -160,18 +209,28 @@ def _lf_variant(x, a0, c0, p, carry_a=True, carry_c=True):
     return np.array(out_a), np.array(out_c)
 
 
+@in_book_positions
 def _lf_compare(case, got, expected):
     x, a0, c0, p = (case.args[k] for k in ("x", "a0", "c0", "params"))
     a_ref, c_ref = expected[0], expected[1]
     if not (isinstance(got, tuple) and len(got) == 2):
         return f"expected a tuple (a, c), got {describe(got)}"
+    if all(isinstance(g, np.ndarray) and g.shape == a_ref.shape[1:] for g in got):
+        return (f"a: expected shape {a_ref.shape}, got {got[0].shape}\nLikely cause: only the last states were "
+                "returned; a and c hold the states of every time step, (T, N, n_a)")
+    if (all(isinstance(g, np.ndarray) and g.shape == a_ref.shape for g in got)
+            and compare_arrays(got[0], c_ref, "c") is None and compare_arrays(got[1], a_ref, "a") is None
+            and compare_arrays(got[0], a_ref, "a") is not None):
+        return "the pair is returned as (c, a); the order is (a, c)"
     wrong = {}
 
     def alt(name, i):
         if name not in wrong:
             wrong[name] = {"no c": lambda: _lf_variant(x, a0, c0, p, carry_c=False),
                            "no a": lambda: _lf_variant(x, a0, c0, p, carry_a=False),
-                           "zeros": lambda: ref.lstm_forward(x, 0 * a0, 0 * c0, p)[:2]}[name]()
+                           "zeros": lambda: ref.lstm_forward(x, 0 * a0, 0 * c0, p)[:2],
+                           "reversed": lambda: tuple(v[::-1] for v in ref.lstm_forward(x[::-1], a0, c0, p)[:2]),
+                           }[name]()
         return wrong[name][i]
     for i, (name, ref_arr) in enumerate((("a", a_ref), ("c", c_ref))):
         problem = diagnose(got[i], ref_arr, [
@@ -181,11 +240,15 @@ def _lf_compare(case, got, expected):
              lambda i=i: alt("no a", i)),
             ("the initial states a0 and c0 are ignored: the first step must start from them",
              lambda i=i: alt("zeros", i)),
+            ("time runs backwards: process x[0], x[1], ... in order", lambda i=i: alt("reversed", i)),
             ("off by one in time: a[t], c[t] are the states AFTER reading x[t]",
              lambda r=ref_arr, s=(a0 if i == 0 else c0): np.concatenate([s[None], r[:-1]])),
         ] + ([("c holds the hidden states a; it must hold the cell states c", a_ref)] if i == 1 else []),
             name, axes=SEQ_AXES, layout_hint="the result is time-major, (T, N, n_a)")
         if problem:
+            if "Likely cause" not in problem and isinstance(got[i], np.ndarray) and got[i].shape == ref_arr.shape:
+                problem += ("\nIf your lstm_forward calls your lstm_cell_forward and test_lstm_cell_forward fails "
+                            "too, fix lstm_cell_forward first.")
             return problem
     return None
 
@@ -207,8 +270,8 @@ def _lb_visible():
 
 def _lb_random(rng):
     out = []
-    for _ in range(6):
-        N, n_x, n_a = _sizes(rng)
+    for k in range(6):
+        N, n_x, n_a = _sizes(rng, k)
         out.append(Case({"xt": rng.normal(size=(N, n_x)), "a_prev": rng.normal(size=(N, n_a)),
                          "c_prev": rng.normal(size=(N, n_a)), "params": _rand_params(rng, LSTM_KEYS, n_x, n_a),
                          "da_next": rng.normal(size=(N, n_a)), "dc_next": rng.normal(size=(N, n_a))},
@@ -225,7 +288,7 @@ def _lb_arguments(a):
 
 
 def _lb_variant(a, tanh_deriv=True, with_dc_next=True, blocks="fuoc", cand_deriv_from_cell=False,
-                forget_to_past=True):
+                forget_to_past=True, o_from_c=False, f_without_c_prev=False, dWa_from_a_next=False):
     """The reference backward with one known mistake.
 
     ``blocks[k]`` is the gate whose weights are paired with gate ``"fuoc"[k]``'s
@@ -237,16 +300,19 @@ def _lb_variant(a, tanh_deriv=True, with_dc_next=True, blocks="fuoc", cand_deriv
     c = f * cp + u * ct
     tc = np.tanh(c)
     dc = (dcn if with_dc_next else 0.0) + da * o * ((1 - tc ** 2) if tanh_deriv else 1.0)
-    dz = {"o": da * tc * o * (1 - o), "f": dc * cp * f * (1 - f), "u": dc * ct * u * (1 - u),
+    dz = {"o": da * (c if o_from_c else tc) * o * (1 - o), "f": dc * (1.0 if f_without_c_prev else cp) * f * (1 - f),
+          "u": dc * ct * u * (1 - u),
           "c": dc * u * (1 - (tc if cand_deriv_from_cell else ct) ** 2)}
     g = {"dxt": sum(dz[k] @ p[f"W{w}x"] for k, w in zip("fuoc", blocks)),
          "da_prev": sum(dz[k] @ p[f"W{w}a"] for k, w in zip("fuoc", blocks)),
          "dc_prev": dc * f if forget_to_past else dc}
     for k in "fuoc":
-        g[f"dW{k}x"], g[f"dW{k}a"], g[f"db{k}"] = dz[k].T @ x, dz[k].T @ ap, dz[k].sum(axis=0)
+        g[f"dW{k}x"], g[f"dW{k}a"], g[f"db{k}"] = (dz[k].T @ x, dz[k].T @ (o * tc if dWa_from_a_next else ap),
+                                                   dz[k].sum(axis=0))
     return g
 
 
+@in_book_positions
 def _lb_compare(case, got, expected):
     a = case.args
     if not isinstance(got, dict):
@@ -273,7 +339,19 @@ def _lb_compare(case, got, expected):
              lambda k=k: variant("cand deriv", cand_deriv_from_cell=True)[k]),
             ("the cell state reaches the past only through the forget gate: dc_prev = dc * Γ_f",
              lambda k=k: variant("no forget", forget_to_past=False)[k]),
-        ], k, axes=STEP_AXES if k in ("dxt", "da_prev", "dc_prev") else ("row", "column"))
+            ("the output gate's gradient uses tanh(c_next), the value it multiplies: "
+             "dz_o = da_next * tanh(c_next) * Γ_o * (1 - Γ_o), not c_next",
+             lambda k=k: variant("o from c", o_from_c=True)[k]),
+            ("the forget gate multiplies c_prev, so its gradient is dz_f = dc * c_prev * Γ_f * (1 - Γ_f)",
+             lambda k=k: variant("f without c_prev", f_without_c_prev=True)[k]),
+            ("the recurrent weight gradients use the state this step read: dW·a = dz.T @ a_prev, not a_next",
+             lambda k=k: variant("dWa from a_next", dWa_from_a_next=True)[k]),
+        ], k, axes={"dxt": ("example i", "input feature")}.get(
+            k, STEP_AXES if k in ("da_prev", "dc_prev") else ("row", "column") if k.startswith("dW") else ("hidden unit",)))
+        if (problem and k.startswith("db") and isinstance(got[k], np.ndarray) and got[k].ndim == 2
+                and got[k].shape[1:] == expected[k].shape):
+            return (f"{k}: expected shape {expected[k].shape}, got {got[k].shape}\nLikely cause: a bias gradient "
+                    "must be summed over the batch (axis 0): one entry per hidden unit")
         if problem:
             if k == "dc_prev":
                 problem += "\n(dc_prev = dc * Γ_f: the cell state reaches the past only through the forget gate.)"
@@ -315,7 +393,7 @@ def task_inputs(rng, T, N):
 
 def _hs_visible():
     x = np.array([[[3, 1, 0]], [[2, 0, 0]], [[1, 1, 1]], [[-1, 0, 1]], [[0, -1, 1]], [[2, 1, 1]]], dtype=float)
-    return [Case({"x": x}, "a sequence in the spirit of note 003's example: write 3, keep, write 1 and show, show, erase and show, write 2")]
+    return [Case({"x": x}, "a sequence in the spirit of Hung-yi Lee's example: write 3, keep, write 1 and show, show, erase and show, write 2")]
 
 
 def _hs_random(rng):
@@ -343,6 +421,26 @@ def _hs_compare(case, got, expected):
         a, c, _ = ref.lstm_forward(x, np.zeros((N, 1)), np.zeros((N, 1)), {k: got[k] for k in LSTM_KEYS})
     except Exception as exc:  # e.g. NaN or inf weights
         return f"the LSTM could not run with these parameters: {exc}"
+    params = {k: got[k] for k in LSTM_KEYS}
+
+    def gates_at(t, i):
+        a_prev = a[t - 1, i:i + 1] if t else np.zeros((1, 1))
+        c_prev = c[t - 1, i:i + 1] if t else np.zeros((1, 1))
+        _, f, u, o, ct = _lstm_parts(x[t, i:i + 1], a_prev, c_prev, params)
+        return float(f[0, 0]), float(u[0, 0]), float(o[0, 0]), float(ct[0, 0])
+
+    def gate_fault(t, i, x1, x2):
+        """Which gate (or the candidate) is wrong at a memory step, from the student's own gate values."""
+        f, u, o, ct = gates_at(t, i)
+        want = {1.0: (("update gate Γ_u", u, 1), ("forget gate Γ_f", f, 1)),
+                0.0: (("update gate Γ_u", u, 0), ("forget gate Γ_f", f, 1)),
+                -1.0: (("forget gate Γ_f", f, 0), ("update gate Γ_u", u, 0))}[x2]
+        for name, value, target in want:
+            if abs(value - target) > 0.05:
+                return f"\nHere the {name} is {value:.3f}; it must be near {target} at this step."
+        if x2 == 1.0 and abs(ct - np.tanh(x1)) > 0.05:
+            return f"\nHere c̃ = {ct:.3f}; it must be tanh(x1) = {np.tanh(x1):.3f}."
+        return ""
     bad_c = np.argwhere(~(np.abs(c - c_t) <= 0.05))
     if len(bad_c):
         t, i, _ = bad_c[0]
@@ -350,16 +448,19 @@ def _hs_compare(case, got, expected):
         what = {1.0: "write (x2 = 1): c must grow by tanh(x1); is the update (input) gate open and is c̃ = tanh(x1)?",
                 0.0: "keep (x2 = 0): c must not change; the update gate must be closed and the forget gate open",
                 -1.0: "erase (x2 = -1): c must become 0; the forget gate must close"}[float(x2)]
-        return (f"memory c: first wrong at time step t = {t}, sequence {i}, input {x[t, i].tolist()}: "
-                f"expected c = {c_t[t, i, 0]:.3f}, got {c[t, i, 0]:.3f}. Step type {what}")
+        return (f"memory c: first wrong at time step t = {t + 1}, sequence {i + 1}, input {x[t, i].tolist()}: "
+                f"expected c = {c_t[t, i, 0]:.3f}, got {c[t, i, 0]:.3f}. Step type {what}"
+                + gate_fault(t, i, float(x1), float(x2)))
     bad_a = np.argwhere(~(np.abs(a - a_t) <= 0.05))
     if len(bad_a):
         t, i, _ = bad_a[0]
         shown = x[t, i, 2] == 1
         what = ("x3 = 1: the output gate must be open, a = tanh(c)" if shown
                 else "x3 = 0: the output gate must be closed, a = 0")
-        return (f"output a: first wrong at time step t = {t}, sequence {i}, input {x[t, i].tolist()}: "
-                f"expected a = {a_t[t, i, 0]:.3f}, got {a[t, i, 0]:.3f}. {what}")
+        o = gates_at(t, i)[2]
+        return (f"output a: first wrong at time step t = {t + 1}, sequence {i + 1}, input {x[t, i].tolist()}: "
+                f"expected a = {a_t[t, i, 0]:.3f}, got {a[t, i, 0]:.3f}. {what}"
+                f"\nHere the output gate Γ_o is {o:.3f}; it must be near {1 if shown else 0} at this step.")
     return None
 
 
