@@ -372,6 +372,9 @@ def _launch(rfd: int, wfd: int):
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
+    # changing credentials cleared the parent-death signal that unshare's --kill-child set: set it again,
+    # so that the end of unshare (it dies with the grader) is the end of this process and its namespace
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     os.chdir(work)
     os.dup2(rfd, 3)
     os.dup2(wfd, 4)
