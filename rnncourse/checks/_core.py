@@ -104,6 +104,18 @@ def register(spec: Spec) -> Spec:
     return spec
 
 
+def boundary_sizes(k, N, n_x, n_a):
+    """Boundary sizes on the first hidden cases: N = 1, then n_x = n_a (a transposed square weight
+    gives no shape error), then n_x != n_a (it does)."""
+    if k == 0:
+        N = 1
+    elif k == 1:
+        n_x = n_a
+    elif k == 2 and n_x == n_a:
+        n_x = n_a + 1
+    return N, n_x, n_a
+
+
 def cases_for(name: str, seed):
     spec = REGISTRY[name]
     if seed is None:

@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import gated as ref
 from ._wording import in_book_positions
+from ._core import boundary_sizes as _bound  # N = 1, n_x = n_a and n_x != n_a first
 from ._core import Case, Spec, compare_arrays, describe, diagnose, register
 
 STEP_AXES = ("example i", "hidden unit")
@@ -29,16 +30,6 @@ def _sizes(rng, k=None):
     return _bound(k, *(int(rng.integers(1, 5)), int(rng.integers(1, 5)), int(rng.integers(1, 6))))
 
 
-def _bound(k, N, n_x, n_a):
-    """Boundary sizes on the first hidden cases: N = 1, then n_x = n_a (a transposed square weight
-    gives no shape error), then n_x != n_a (it does)."""
-    if k == 0:
-        N = 1
-    elif k == 1:
-        n_x = n_a
-    elif k == 2 and n_x == n_a:
-        n_x = n_a + 1
-    return N, n_x, n_a
 
 
 
