@@ -3,7 +3,7 @@
 For each assignment, in a temporary course directory: the release regenerates
 byte for byte as committed in exercises/; the solution scores full marks; the
 untouched release scores 0 without crashing the grader; every mutant in
-tests/mutants.py loses the points of its test cell with a message that names
+tests/mistakes/ loses the points of its test cell with a message that names
 the fault; tampering with numpy, the reference or IPython does not earn points.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from grading import ASSIGNMENTS, ROOT, autograde, extra_cell, generate, make_course, student_notebook
-from mutants import MUTANTS
+from mistakes import MUTANTS
 
 import nbformat
 

@@ -1,7 +1,7 @@
-"""Every catalogued mistake (tests/catalogue.py) loses the points of its check with a message naming the fault."""
+"""Every catalogued mistake (tests/mistakes/) loses the points of its check with a message naming the fault."""
 import pytest
 
-from catalogue import CATALOGUE
+from mistakes import CATALOGUE
 from rnncourse.checks import check
 
 SEEDS = (1201, 1202, 1203)
