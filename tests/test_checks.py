@@ -126,3 +126,15 @@ def test_a_renamed_stub_parameter_is_explained():
         return np.tanh(x_t @ Wax.T + a_prev @ Waa.T + ba)
     with pytest.raises(AssertionError, match="parameter names of the stub.*'xt' was renamed"):
         check("rnn_cell_forward", renamed)
+
+
+def test_a_failure_caused_by_an_earlier_function_says_so_in_the_kernel():
+    """In the student's kernel too: generate fails because the sample_next it calls is wrong."""
+    from test_links import solution_function
+    generate = solution_function("06-language-models", "generate")
+    right = generate.__globals__["sample_next"]
+    generate.__globals__["sample_next"] = lambda z, rng, temperature=1.0: np.argmax(z, axis=1)
+    with pytest.raises(AssertionError, match="generate calls your sample_next, which fails its own test"):
+        check("generate", generate, quiet=True)
+    generate.__globals__["sample_next"] = right
+    check("generate", generate, quiet=True)
