@@ -138,3 +138,17 @@ def test_a_failure_caused_by_an_earlier_function_says_so_in_the_kernel():
         check("generate", generate, quiet=True)
     generate.__globals__["sample_next"] = right
     check("generate", generate, quiet=True)
+
+
+def test_a_likely_cause_is_named_only_among_wrong_values():
+    """Type, shape and dtype come first; a known mistake that matches by value after a dtype failure, or
+    that coincides with the right answer, is not named."""
+    from rnncourse.checks._core import diagnose
+    expected = np.array([[True, False], [True, True]])
+    got = expected.astype(int)
+    msg = diagnose(got, expected, [("max_len was ignored", got)], "mask", kind="b")
+    assert "dtype" in msg and "Likely cause" not in msg, msg
+    wrong = np.array([[True, True], [True, True]])
+    msg = diagnose(wrong, expected, [("the mask is all True", wrong)], "mask", kind="b")
+    assert "Likely cause: the mask is all True" in msg
+    assert diagnose(wrong, expected, [("coincides", expected)], "mask", kind="b").count("Likely cause") == 0

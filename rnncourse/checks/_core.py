@@ -399,10 +399,12 @@ def compare_arrays(got, expected: np.ndarray, what: str, axes: tuple = (), rtol:
         return msg
     if got.shape != expected.shape:
         msg = f"{what}: expected shape {expected.shape}, got {got.shape}"
-        if got.ndim == expected.ndim >= 2 and got.shape[:2] == expected.shape[1::-1]:
+        if got.ndim == expected.ndim == 2 and got.shape == expected.shape[::-1] and not layout_hint:
+            msg += ". It looks transposed"  # a matrix; arrays with a layout (time, batch) say "swapped"
+        elif got.ndim == expected.ndim >= 2 and got.shape[:2] == expected.shape[1::-1]:
             msg += ". The first two axes look swapped" + (f": {layout_hint}" if layout_hint else "")
-        elif got.ndim == expected.ndim >= 2 and got.shape == expected.shape[::-1]:
-            msg += ". It looks transposed" + (f": {layout_hint}" if layout_hint else "")
+        elif got.ndim == expected.ndim > 2 and got.shape == expected.shape[::-1]:
+            msg += ". All axes look reversed" + (f": {layout_hint}" if layout_hint else "")
         elif got.ndim != expected.ndim:
             msg += f" ({got.ndim} axes instead of {expected.ndim})"
         return msg
@@ -437,7 +439,10 @@ def diagnose(got, expected, candidates, what: str, **kw) -> str | None:
     problem = compare_arrays(got, expected, what, **kw)
     if problem is None:
         return None
-    if isinstance(got, np.ndarray):
+    kind = kw.get("kind")
+    if isinstance(got, np.ndarray) and (kind is None or got.dtype.kind in kind):
+        # causes are looked for only in an array of the right kind: after a type or dtype problem
+        # (reported first) a candidate that matches by value would name a cause the case does not show
         if kw.get("layout_hint") and got.ndim >= 2 and got.shape == expected.shape:
             candidates = [(f"the first two axes are swapped: {kw['layout_hint']}",
                            lambda: np.swapaxes(expected, 0, 1))] + list(candidates)
@@ -447,6 +452,9 @@ def diagnose(got, expected, candidates, what: str, **kw) -> str | None:
             except Exception:
                 continue
             alt = np.asarray(alt)
-            if alt.shape == got.shape and first_difference(got, alt, RTOL, ATOL) is None:
+            # a cause is named only when it distinguishes on this case: the mistake's answer matches
+            # the student's and differs from the right one
+            if (alt.shape == got.shape and first_difference(got, alt, RTOL, ATOL) is None
+                    and (alt.shape != expected.shape or first_difference(alt, expected, RTOL, ATOL) is not None)):
                 return f"{problem}\nLikely cause: {cause}"
     return problem
