@@ -50,7 +50,7 @@ from ._validate import as_float_array, as_int_array, check_positive_int, check_s
 
 __all__ = ["CONDITIONS", "FORM", "EncoderCache", "DecoderCache", "last_real_state", "reverse_padded",
            "encoder_forward", "encoder_backward", "decoder_inputs", "decoder_forward", "decoder_backward",
-           "sequence_cross_entropy", "teacher_forced_step", "greedy_decode", "beam_decode",
+           "sequence_cross_entropy", "teacher_forced_step", "greedy_generate", "beam_search",
            "init_encoder_params", "init_decoder_params"]
 
 CONDITIONS = ("init", "input", "both")
@@ -403,7 +403,7 @@ def _one_step(y_prev, a_prev, code, P, E, Wya, by, condition):
 
 
 @reference
-def greedy_decode(code, params, condition: str = "both", start_id: int = 2, eos_id: int = 2,
+def greedy_generate(code, params, condition: str = "both", start_id: int = 2, eos_id: int = 2,
                   max_len: int = 20, pad_id: int = 0):
     """Generate by always taking the most probable next token, until ``<EOS>`` or ``max_len``.
 
@@ -436,11 +436,11 @@ def greedy_decode(code, params, condition: str = "both", start_id: int = 2, eos_
 
 
 @reference
-def beam_decode(code, params, condition: str = "both", start_id: int = 2, eos_id: int = 2,
+def beam_search(code, params, condition: str = "both", start_id: int = 2, eos_id: int = 2,
                 max_len: int = 20, beam_size: int = 4):
     """Beam search: keep the ``beam_size`` most probable prefixes at every step.
 
-    Inputs as in :func:`greedy_decode`; beam_size >= 1 (1 is greedy decoding).
+    Inputs as in :func:`greedy_generate`; beam_size >= 1 (1 is greedy decoding).
 
     Returns a list of N pairs ``(ids, logp)``: the most probable finished sequence of
     each example (a 1-d int64 array ending in ``<EOS>``, or ``max_len`` tokens

@@ -240,14 +240,14 @@ def test_decoder_inputs_shift_the_targets_right():
 # ------------------------------------------------------------------ decoding
 @pytest.mark.parametrize("condition", s2.CONDITIONS)
 @pytest.mark.parametrize("seed", range(5))
-def test_greedy_decode_equals_the_pytorch_loop(seed, condition):
+def test_greedy_generate_equals_the_pytorch_loop(seed, condition):
     rng, enc, dec, src, _ = random_model(seed, condition, False)
     V = dec["E"].shape[0]
     dec["by"] = dec["by"].copy()
     dec["by"][2] += 1.0  # <EOS> likely enough to end some examples early
     model = st.from_numpy(enc, dec, condition)
     code = rng.normal(size=(6, model.n_c))
-    tokens, lengths = s2.greedy_decode(code, dec, condition, max_len=8)
+    tokens, lengths = s2.greedy_generate(code, dec, condition, max_len=8)
     tt, tl = model.greedy(torch.tensor(code), 8)
     np.testing.assert_array_equal(tokens, tt.numpy())
     np.testing.assert_array_equal(lengths, tl.numpy())
@@ -279,9 +279,9 @@ def test_a_wide_beam_finds_the_brute_force_optimum_and_beam_one_is_greedy(seed):
     V, n_e, n_d, n_c, max_len = 4, 2, 3, 2, 4
     dec = noisy(s2.init_decoder_params(V, n_e, n_d, n_c, rng, "both"), rng)
     code = rng.normal(size=(2, n_c))
-    wide = s2.beam_decode(code, dec, "both", max_len=max_len, beam_size=V ** max_len)
-    one = s2.beam_decode(code, dec, "both", max_len=max_len, beam_size=1)
-    tokens, lengths = s2.greedy_decode(code, dec, "both", max_len=max_len)
+    wide = s2.beam_search(code, dec, "both", max_len=max_len, beam_size=V ** max_len)
+    one = s2.beam_search(code, dec, "both", max_len=max_len, beam_size=1)
+    tokens, lengths = s2.greedy_generate(code, dec, "both", max_len=max_len)
     for i in range(2):
         lp, seq = _brute_force_best(code[i:i + 1], dec, "both", max_len, 2)
         np.testing.assert_array_equal(wide[i][0], seq)
@@ -329,10 +329,19 @@ def test_decoding_rejects_bad_ids_and_sizes():
     rng = np.random.default_rng(0)
     dec = s2.init_decoder_params(5, 2, 3, 2, rng, "init")
     with pytest.raises(ValueError, match="eos_id"):
-        s2.greedy_decode(np.zeros((1, 2)), dec, "init", eos_id=9)
+        s2.greedy_generate(np.zeros((1, 2)), dec, "init", eos_id=9)
     with pytest.raises(ValueError, match="max_len"):
-        s2.greedy_decode(np.zeros((1, 2)), dec, "init", max_len=0)
+        s2.greedy_generate(np.zeros((1, 2)), dec, "init", max_len=0)
     with pytest.raises(ValueError, match="beam_size"):
-        s2.beam_decode(np.zeros((1, 2)), dec, "init", beam_size=0)
+        s2.beam_search(np.zeros((1, 2)), dec, "init", beam_size=0)
     with pytest.raises(ValueError, match="Wac"):
         s2.decoder_forward([[0]], np.zeros((1, 3)), dec, "init")
+
+
+def test_the_checks_decoding_variant_with_every_mistake_switched_off_is_the_reference():
+    from rnncourse.checks.ch10 import _gd_random, _gd_variant, _gd_visible
+    for case in _gd_visible() + _gd_random(np.random.default_rng(5)):
+        tokens, lengths = s2.greedy_generate(**case.args)
+        t2, l2 = _gd_variant(case.args)
+        np.testing.assert_array_equal(t2, tokens)
+        np.testing.assert_array_equal(l2, lengths)

@@ -283,7 +283,7 @@ register(Spec("masked_cross_entropy", ("rnncourse.seq2seq.sequence_cross_entropy
               must_not_change=("logits", "targets", "lengths")))
 
 
-# ============================================================ greedy_decode
+# ============================================================ greedy_generate
 def _gd_args(rng, N, V, n_e, n_a, n_c, condition, max_len, eos_shift):
     p = _dec_params(rng, V, n_e, n_a, n_c, condition)
     p = {k: v * (2.0 if k in ("Wya",) else 1.0) for k, v in p.items()}  # peaky: the choices depend on the state
@@ -298,7 +298,7 @@ def _mixed_ends(rng, make):
     """A case whose examples end at different steps and, for some, not at all (tries a few draws)."""
     for _ in range(40):
         a = make()
-        _, lengths = ref.greedy_decode(**a)
+        _, lengths = ref.greedy_generate(**a)
         if len(set(lengths.tolist())) > 1 and (lengths < a["max_len"]).any():
             return a
     return a
@@ -398,6 +398,6 @@ def _gd_compare(case, got, expected):
     ], "lengths", axes=("example i",), kind="iu")
 
 
-register(Spec("greedy_decode", ("rnncourse.seq2seq.greedy_decode", "rnncourse.seq2seq.beam_decode"),
-              _gd_visible, _gd_random, expect=lambda c: ref.greedy_decode(**c.args), compare=_gd_compare,
+register(Spec("greedy_generate", ("rnncourse.seq2seq.greedy_generate", "rnncourse.seq2seq.beam_search"),
+              _gd_visible, _gd_random, expect=lambda c: ref.greedy_generate(**c.args), compare=_gd_compare,
               must_not_change=("code", "params")))

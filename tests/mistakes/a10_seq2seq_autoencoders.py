@@ -17,12 +17,12 @@ MUTANTS = [
     Mutant(A, "padding counted in the loss", "masked_cross_entropy",
            "return float((nll * mask).sum() / mask.sum())", "return float(nll.mean())",
            "test_masked_cross_entropy", "padding counted in the loss"),
-    Mutant(A, "decoder does not stop at <EOS>", "greedy_decode",
-           "tokens[t] = np.where(done, pad_id, y)", "tokens[t] = y", "test_greedy_decode",
+    Mutant(A, "decoder does not stop at <EOS>", "greedy_generate",
+           "tokens[t] = np.where(done, pad_id, y)", "tokens[t] = y", "test_greedy_generate",
            "does not stop at <EOS>"),
-    Mutant(A, "decoder not started from the code", "greedy_decode",
+    Mutant(A, "decoder not started from the code", "greedy_generate",
            "a = np.zeros((N, n_a)) if condition == \"input\" else np.tanh(code @ p[\"Wac\"].T + p[\"bac\"])",
-           "a = np.zeros((N, n_a))", "test_greedy_decode", "not started from the code"),
+           "a = np.zeros((N, n_a))", "test_greedy_generate", "not started from the code"),
 ]
 
 
@@ -239,8 +239,8 @@ def _(logits, targets, lengths):
         return float((_nll(logits, targets, stable=False) * m).sum() / m.sum())
 
 
-# ================================================================ greedy_decode
-F = "greedy_decode"
+# ================================================================ greedy_generate
+F = "greedy_generate"
 
 
 def _greedy(code, p, condition, start_id, eos_id, max_len, pad_id, stop=True, eos_in=True, feed=True,
