@@ -438,7 +438,11 @@ def greedy_generate(code, params, condition: str = "both", start_id: int = 2, eo
 @reference
 def beam_search(code, params, condition: str = "both", start_id: int = 2, eos_id: int = 2,
                 max_len: int = 20, beam_size: int = 4):
-    """Beam search: keep the ``beam_size`` most probable prefixes at every step.
+    """Beam search: keep the ``beam_size`` most probable open prefixes at every step.
+
+    A prefix extended by ``<EOS>`` among the ``beam_size`` best extensions of a step is
+    finished; the open prefixes are refilled to ``beam_size`` from the next best
+    extensions. The search stops when no open prefix can beat the best finished one.
 
     Inputs as in :func:`greedy_generate`; beam_size >= 1 (1 is greedy decoding).
 
@@ -463,12 +467,18 @@ def beam_search(code, params, condition: str = "both", start_id: int = 2, eos_id
             prev = np.array([ids[-1] if ids else start_id for _, ids, _ in beams])
             logp, new = _one_step(prev, states, np.repeat(c, len(beams), 0), P, E, Wya, by, condition)
             total = np.array([lp for lp, _, _ in beams])[:, None] + logp  # log p of each extension
-            order = np.argsort(-total, axis=None, kind="stable")[:beam_size]
+            order = np.argsort(-total, axis=None, kind="stable")
             beams_next = []
-            for flat in order:
+            for rank, flat in enumerate(order):
                 b, k = divmod(int(flat), V)
                 hyp = (float(total[b, k]), beams[b][1] + [k], new[b])
-                (finished if k == eos_id else beams_next).append(hyp)  # <EOS> ends a hypothesis
+                if k == eos_id:
+                    if rank < beam_size:
+                        finished.append(hyp)  # <EOS> among the k best extensions: a finished sentence
+                elif len(beams_next) < beam_size:
+                    beams_next.append(hyp)  # the k best open prefixes go on
+                if len(beams_next) == beam_size and rank >= beam_size:
+                    break
             beams = beams_next
             # stop once no open prefix can beat the best finished one (log p only falls)
             if finished and (not beams or max(f[0] for f in finished) >= beams[0][0]):

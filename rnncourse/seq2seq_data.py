@@ -16,7 +16,8 @@ from .sequences import pad_sequences
 from .vocab import Vocabulary, tokenize_words
 from ._validate import check_positive_int
 
-__all__ = ["PUNCTUATION", "sentence_pieces", "piece_vocabulary", "encode_batch", "split", "paragraphs"]
+__all__ = ["PUNCTUATION", "sentence_pieces", "piece_vocabulary", "encode_batch", "split", "paragraphs",
+           "script_results"]
 
 PUNCTUATION = frozenset(',.;:()?!"')
 
@@ -67,3 +68,13 @@ def paragraphs(pieces, sentences: int = 3) -> list:
     """Consecutive groups of ``sentences`` pieces (the rest dropped): the hierarchical model's paragraphs."""
     sentences = check_positive_int("sentences", sentences)
     return [pieces[k:k + sentences] for k in range(0, len(pieces) - sentences + 1, sentences)]
+
+
+def script_results() -> dict:
+    """The measurements of ``scripts/seq2seq_experiments.py`` (``rnncourse/data/seq2seq_results.json``)."""
+    import json
+    from pathlib import Path
+    path = Path(__file__).resolve().parent / "data" / "seq2seq_results.json"
+    if not path.exists():
+        raise ValueError(f"{path.name}: not found; run scripts/seq2seq_experiments.py to create it")
+    return json.loads(path.read_text())

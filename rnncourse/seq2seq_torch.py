@@ -21,7 +21,8 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from .gated import gru_from_torch, gru_to_torch
 from .seq2seq import CONDITIONS
 
-__all__ = ["Seq2SeqGRU", "HierarchicalAE", "to_numpy", "from_numpy", "autoencoder_targets"]
+__all__ = ["Seq2SeqGRU", "HierarchicalAE", "to_numpy", "from_numpy", "autoencoder_targets", "train_autoencoder",
+           "reconstruct", "reconstruction_scores"]
 
 _NAMES = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 
@@ -249,3 +250,58 @@ class HierarchicalAE(nn.Module):
             out[t] = torch.where(done, torch.full_like(y, self.pad_id), y)
             done |= y == self.eos_id
         return out.reshape(max_len, S, N).permute(1, 0, 2)
+
+
+# ------------------------------------------------------------------ training and measuring (chapter 10, scripts)
+def _batches(items, batch_size, rng):
+    order = rng.permutation(len(items))
+    for b in range(0, len(items), batch_size):
+        yield [items[k] for k in order[b:b + batch_size]]
+
+
+def train_autoencoder(model: Seq2SeqGRU, pieces, vocab, epochs: int, rng: np.random.Generator,
+                      lr: float = 3e-3, batch_size: int = 64, reverse_source: bool = False, clip: float = 5.0):
+    """Adam on the teacher-forced loss; returns the mean training loss of every epoch (a list)."""
+    from .seq2seq_data import encode_batch
+    from .progress import progress
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    curve = []
+    for _ in progress(range(epochs), desc="epochs"):
+        total, count = 0.0, 0
+        for batch in _batches(pieces, batch_size, rng):
+            src, lengths = encode_batch(batch, vocab)
+            loss = model.loss(torch.as_tensor(src), torch.as_tensor(lengths), reverse_source)
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+            opt.step()
+            total, count = total + loss.item() * len(batch), count + len(batch)
+        curve.append(total / count)
+    return curve
+
+
+def reconstruct(model: Seq2SeqGRU, pieces, vocab, reverse_source: bool = False, max_extra: int = 3):
+    """Greedy reconstructions of ``pieces`` by the numpy reference decoder: id lists, ``<EOS>`` included if produced."""
+    from .seq2seq import greedy_generate
+    from .seq2seq_data import encode_batch
+    src, lengths = encode_batch(pieces, vocab)
+    with torch.no_grad():
+        code = model.encode(torch.as_tensor(src), torch.as_tensor(lengths), reverse_source).numpy()
+    _, dec = to_numpy(model)
+    tokens, out_len = greedy_generate(code, dec, model.condition, model.start_id, model.eos_id,
+                                      max_len=int(lengths.max()) + max_extra, pad_id=model.pad_id)
+    return [tokens[:L, i].tolist() for i, L in enumerate(out_len)]
+
+
+def reconstruction_scores(targets, outputs, eos_id: int = 2):
+    """Per sequence: (token accuracy, exact match) of ``outputs`` against ``targets`` (id lists, no ``<EOS>``).
+
+    The target is the sequence followed by ``<EOS>``; token accuracy is the fraction of its positions where
+    the output has the same id; exact match means the output is the target, ``<EOS>`` included.
+    """
+    acc, exact = [], []
+    for y, o in zip(targets, outputs):
+        y = list(y) + [eos_id]
+        acc.append(sum(a == b for a, b in zip(y, o)) / len(y))
+        exact.append(list(o) == y)
+    return np.array(acc), np.array(exact)
