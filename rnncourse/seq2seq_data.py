@@ -3,7 +3,8 @@
 The course's corpus (:func:`rnncourse.corpus.python_docs_sentences`, the Python help
 pages) has long sentences; an autoencoder trained on the CPU in seconds needs short
 ones. :func:`sentence_pieces` cuts every sentence at its punctuation into clauses
-("is equivalent to the extended form") and keeps the distinct ones of 2 to
+("is equivalent to the extended form"), drops the markup characters ``*`` and
+the backquote, and keeps the distinct ones of 2 to
 ``max_words`` words, in corpus order. :func:`paragraphs` groups consecutive pieces
 into the "paragraphs" of the hierarchical model.
 """
@@ -16,10 +17,11 @@ from .sequences import pad_sequences
 from .vocab import Vocabulary, tokenize_words
 from ._validate import check_positive_int
 
-__all__ = ["PUNCTUATION", "sentence_pieces", "piece_vocabulary", "encode_batch", "split", "paragraphs",
+__all__ = ["PUNCTUATION", "MARKUP", "sentence_pieces", "piece_vocabulary", "encode_batch", "split", "paragraphs",
            "script_results"]
 
 PUNCTUATION = frozenset(',.;:()?!"')
+MARKUP = frozenset("*`")  # reStructuredText emphasis and literals of the help pages: not words, dropped
 
 
 def sentence_pieces(max_words: int = 10, min_words: int = 2, distinct: bool = True) -> list:
@@ -35,6 +37,8 @@ def sentence_pieces(max_words: int = 10, min_words: int = 2, distinct: bool = Tr
     for sentence in python_docs_sentences():
         cur = []
         for w in tokenize_words(sentence) + ["."]:
+            if w in MARKUP:
+                continue
             if w not in PUNCTUATION:
                 cur.append(w)
                 continue
