@@ -200,3 +200,13 @@ def test_the_concept_map_names_every_module_chapter_and_assignment():
     missing += [a for a in ASSIGNMENTS if f"`{a}`" not in table]
     missing += [f"tests/{p.name}" for p in sorted((ROOT / "tests").glob("test_*.py")) if f"`{p.name}`" not in table]
     assert not missing, f"not on the concept map in CONTRIBUTING.md: {missing}"
+
+
+def test_every_chapter_is_listed_on_the_landing_page_and_every_exercise_on_the_setup_page():
+    intro = (ROOT / "book" / "intro.md").read_text()
+    setup = (ROOT / "book" / "setup.md").read_text()
+    chapters = sorted(p.stem for p in (ROOT / "book").glob("[0-9][0-9]-*.ipynb"))
+    assert [c for c in chapters if f"{{doc}}`{c}`" not in intro] == [], "chapters missing from intro.md"
+    assert [a for a in ASSIGNMENTS if f"{{exercise}}`{a}`" not in setup] == [], "exercises missing from setup.md"
+    toc = (ROOT / "_toc.yml").read_text()
+    assert [c for c in chapters if f"file: {c}\n" not in toc] == [], "chapters missing from _toc.yml"
