@@ -364,11 +364,14 @@ def teacher_forced_step(encoder, decoder, source, source_lengths, condition: str
     ``"d" + key`` for every parameter of each. An SGD update is
     ``p[k] -= lr * grads[...]["d" + k]``.
     """
-    source = as_int_array("source", source, ndim=2, low=0)
+    if "E_src" not in encoder:
+        raise ValueError(f"encoder: expected the source embedding 'E_src' (V, n_e), got keys {sorted(encoder)}")
+    E_src = as_float_array("encoder['E_src']", encoder["E_src"], ndim=2)
+    source = as_int_array("source", source, ndim=2, low=0, high=E_src.shape[0])
     T, N = source.shape
     lengths = _lengths(source_lengths, N, T)
     seen = reverse_padded(source, lengths) if reverse_source else source
-    x, enc_in = encoder["E_src"][seen], seen
+    x, enc_in = E_src[seen], seen  # row lookup of each source id
     code, ecache = encoder_forward(x, lengths, encoder, bidirectional=bidirectional)
     targets = np.full((T + 1, N), pad_id, np.int64)  # the words, then <EOS>, then padding
     targets[:T] = np.where(np.arange(T)[:, None] < lengths, source, pad_id)
@@ -377,7 +380,7 @@ def teacher_forced_step(encoder, decoder, source, source_lengths, condition: str
     loss, dlogits = sequence_cross_entropy(logits, targets, lengths + 1)
     gd = decoder_backward(dlogits, dcache)
     ge = encoder_backward(gd.pop("dcode"), ecache)
-    dE_src = np.zeros_like(np.asarray(encoder["E_src"], dtype=ge["dx"].dtype))
+    dE_src = np.zeros_like(E_src, dtype=ge["dx"].dtype)
     np.add.at(dE_src, enc_in.reshape(-1), ge["dx"].reshape(T * N, -1))
     ge = {k: v for k, v in ge.items() if k not in ("dx", "da0")}
     ge["dE_src"] = dE_src

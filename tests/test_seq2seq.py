@@ -319,6 +319,10 @@ def test_paragraphs_group_consecutive_pieces():
     (lambda: s2.sequence_cross_entropy(np.zeros((2, 1, 3)), [[0], [1]], [0]), "lengths"),
     (lambda: s2.decoder_inputs([[0, 1]], -1), "start_id"),
     (lambda: s2.reverse_padded(np.zeros(3), [1]), "x"),
+    (lambda: s2.teacher_forced_step({}, {}, [[3]], [1]), "E_src"),
+    (lambda: s2.teacher_forced_step({"E_src": np.zeros((4, 2))}, {}, [[7]], [1]), "source"),
+    (lambda: s2.encoder_backward(np.zeros((1, 2)), None), "EncoderCache"),
+    (lambda: s2.decoder_backward(np.zeros((1, 1, 2)), None), "DecoderCache"),
 ])
 def test_bad_input_gets_a_clear_error(call, fragment):
     with pytest.raises(ValueError, match=fragment):
