@@ -4,8 +4,8 @@
 computes (same encoder, same three ways of conditioning the decoder, same masked
 loss), with ``nn.GRU`` and autograd; :func:`to_numpy` and :func:`from_numpy` convert
 its parameters to the numpy reference's dicts and back, so that a model trained in
-PyTorch is decoded by the reference's :func:`~rnncourse.seq2seq.greedy_generate` and
-:func:`~rnncourse.seq2seq.beam_search`, and the tests compare the two on random
+PyTorch is decoded by the reference's :func:`~rnncourse.seq2seq_decode.greedy_generate` and
+:func:`~rnncourse.seq2seq_decode.beam_search`, and the tests compare the two on random
 parameters. :class:`HierarchicalAE` is the two-level autoencoder of Li et al.
 (2015) at small scale: a word-level encoder gives one vector per sentence, a
 sentence-level encoder reads those and gives the paragraph's code, and two decoders
@@ -282,7 +282,7 @@ def train_autoencoder(model: Seq2SeqGRU, pieces, vocab, epochs: int, rng: np.ran
 
 def reconstruct(model: Seq2SeqGRU, pieces, vocab, reverse_source: bool = False, max_extra: int = 3):
     """Greedy reconstructions of ``pieces`` by the numpy reference decoder: id lists, ``<EOS>`` included if produced."""
-    from .seq2seq import greedy_generate
+    from .seq2seq_decode import greedy_generate
     from .seq2seq_data import encode_batch
     src, lengths = encode_batch(pieces, vocab)
     with torch.no_grad():

@@ -8,10 +8,12 @@ import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from rnncourse import seq2seq as s2
+from rnncourse import seq2seq_decode as gen
 from rnncourse import seq2seq_data as sd
 from rnncourse import seq2seq_torch as st
 from rnncourse.gated import gru_to_torch, init_gru_params
 from rnncourse.gradcheck import numerical_gradient
+from rnncourse.rnn import log_softmax
 
 BIASES_TOO = 0.5
 
@@ -247,7 +249,7 @@ def test_greedy_generate_equals_the_pytorch_loop(seed, condition):
     dec["by"][2] += 1.0  # <EOS> likely enough to end some examples early
     model = st.from_numpy(enc, dec, condition)
     code = rng.normal(size=(6, model.n_c))
-    tokens, lengths = s2.greedy_generate(code, dec, condition, max_len=8)
+    tokens, lengths = gen.greedy_generate(code, dec, condition, max_len=8)
     tt, tl = model.greedy(torch.tensor(code), 8)
     np.testing.assert_array_equal(tokens, tt.numpy())
     np.testing.assert_array_equal(lengths, tl.numpy())
@@ -267,7 +269,7 @@ def _brute_force_best(code_row, dec, condition, max_len, eos):
                 continue
             y = np.array(seq)[:, None]
             logits, _ = s2.decoder_forward(s2.decoder_inputs(y, 2), code_row, dec, condition)
-            lp = s2.log_softmax(logits)[np.arange(L), 0, y[:, 0]].sum()
+            lp = log_softmax(logits)[np.arange(L), 0, y[:, 0]].sum()
             if lp > best[0]:
                 best = (lp, seq)
     return best
@@ -279,9 +281,9 @@ def test_a_wide_beam_finds_the_brute_force_optimum_and_beam_one_is_greedy(seed):
     V, n_e, n_d, n_c, max_len = 4, 2, 3, 2, 4
     dec = noisy(s2.init_decoder_params(V, n_e, n_d, n_c, rng, "both"), rng)
     code = rng.normal(size=(2, n_c))
-    wide = s2.beam_search(code, dec, "both", max_len=max_len, beam_size=V ** max_len)
-    one = s2.beam_search(code, dec, "both", max_len=max_len, beam_size=1)
-    tokens, lengths = s2.greedy_generate(code, dec, "both", max_len=max_len)
+    wide = gen.beam_search(code, dec, "both", max_len=max_len, beam_size=V ** max_len)
+    one = gen.beam_search(code, dec, "both", max_len=max_len, beam_size=1)
+    tokens, lengths = gen.greedy_generate(code, dec, "both", max_len=max_len)
     for i in range(2):
         lp, seq = _brute_force_best(code[i:i + 1], dec, "both", max_len, 2)
         np.testing.assert_array_equal(wide[i][0], seq)
@@ -333,11 +335,11 @@ def test_decoding_rejects_bad_ids_and_sizes():
     rng = np.random.default_rng(0)
     dec = s2.init_decoder_params(5, 2, 3, 2, rng, "init")
     with pytest.raises(ValueError, match="eos_id"):
-        s2.greedy_generate(np.zeros((1, 2)), dec, "init", eos_id=9)
+        gen.greedy_generate(np.zeros((1, 2)), dec, "init", eos_id=9)
     with pytest.raises(ValueError, match="max_len"):
-        s2.greedy_generate(np.zeros((1, 2)), dec, "init", max_len=0)
+        gen.greedy_generate(np.zeros((1, 2)), dec, "init", max_len=0)
     with pytest.raises(ValueError, match="beam_size"):
-        s2.beam_search(np.zeros((1, 2)), dec, "init", beam_size=0)
+        gen.beam_search(np.zeros((1, 2)), dec, "init", beam_size=0)
     with pytest.raises(ValueError, match="Wac"):
         s2.decoder_forward([[0]], np.zeros((1, 3)), dec, "init")
 
@@ -345,7 +347,7 @@ def test_decoding_rejects_bad_ids_and_sizes():
 def test_the_checks_decoding_variant_with_every_mistake_switched_off_is_the_reference():
     from rnncourse.checks.ch10 import _gd_random, _gd_variant, _gd_visible
     for case in _gd_visible() + _gd_random(np.random.default_rng(5)):
-        tokens, lengths = s2.greedy_generate(**case.args)
+        tokens, lengths = gen.greedy_generate(**case.args)
         t2, l2 = _gd_variant(case.args)
         np.testing.assert_array_equal(t2, tokens)
         np.testing.assert_array_equal(l2, lengths)

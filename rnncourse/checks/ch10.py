@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import seq2seq as ref
+from .. import seq2seq_decode as gen
 from ..gated import gru_forward, init_gru_params
+from ..rnn import log_softmax
 from ._core import Case, Spec, close, describe, diagnose, register
 
 SEQ_AXES = ("time step t", "example i", "vocabulary entry")
@@ -192,7 +194,7 @@ def _tf_compare(case, got, expected):
         causes.append(("condition 'both' feeds the code at every step AND starts from it: "
                        "the code is missing from the inputs", lambda: run(a0, with_code=False)))
     causes.append(("softmax was applied: return the logits (scores before the softmax)",
-                   lambda: np.exp(ref.log_softmax(expected))))
+                   lambda: np.exp(log_softmax(expected))))
     return diagnose(got, expected, causes, "logits", axes=SEQ_AXES,
                     layout_hint="logits are time-major, (T, N, V)")
 
@@ -247,7 +249,7 @@ def _ce_compare(case, got, expected):
         return None
     logits, y, lengths = a["logits"], a["targets"], a["lengths"]
     T, N, V = logits.shape
-    logp = ref.log_softmax(logits)
+    logp = log_softmax(logits)
     nll = -np.take_along_axis(logp, y[..., None], -1)[..., 0]
     mask = np.arange(T)[:, None] < lengths
     n = mask.sum()
@@ -268,7 +270,7 @@ def _ce_compare(case, got, expected):
          (nll * (np.arange(T)[:, None] < lengths - 1)).sum() / max((np.arange(T)[:, None] < lengths - 1).sum(), 1)),
         ("the sign: the loss is MINUS the mean log-probability of the targets", -(nll * mask).sum() / n),
         ("the softmax must normalise over the vocabulary (last axis), not over time",
-         -(np.take_along_axis(ref.log_softmax(logits, axis=0), y[..., None], -1)[..., 0] * mask).sum() / n),
+         -(np.take_along_axis(log_softmax(logits, axis=0), y[..., None], -1)[..., 0] * mask).sum() / n),
     ]
     msg = f"loss: expected {expected:.6g}, got {got:.6g}"
     for cause, alt in alts:
@@ -298,7 +300,7 @@ def _mixed_ends(rng, make):
     """A case whose examples end at different steps and, for some, not at all (tries a few draws)."""
     for _ in range(40):
         a = make()
-        _, lengths = ref.greedy_generate(**a)
+        _, lengths = gen.greedy_generate(**a)
         if len(set(lengths.tolist())) > 1 and (lengths < a["max_len"]).any():
             return a
     return a
@@ -345,7 +347,7 @@ def _gd_variant(a, stop=True, eos_in=True, feed=True, start_code=True, batch_sto
     done = np.zeros(N, bool)
     gru = {k: v for k, v in P.items() if k not in ("E", "Wya", "by", "Wac", "bac")}
     for t in range(T):
-        logp, st = ref._one_step(y if feed else np.full(N, start, np.int64), st, code, gru, P["E"], P["Wya"],
+        logp, st = gen._one_step(y if feed else np.full(N, start, np.int64), st, code, gru, P["E"], P["Wya"],
                                  P["by"], cond)
         y = logp.argmax(axis=1)
         tokens[t] = np.where(done & stop, pad, y)
@@ -398,6 +400,6 @@ def _gd_compare(case, got, expected):
     ], "lengths", axes=("example i",), kind="iu")
 
 
-register(Spec("greedy_generate", ("rnncourse.seq2seq.greedy_generate", "rnncourse.seq2seq.beam_search"),
-              _gd_visible, _gd_random, expect=lambda c: ref.greedy_generate(**c.args), compare=_gd_compare,
+register(Spec("greedy_generate", ("rnncourse.seq2seq_decode.greedy_generate", "rnncourse.seq2seq_decode.beam_search"),
+              _gd_visible, _gd_random, expect=lambda c: gen.greedy_generate(**c.args), compare=_gd_compare,
               must_not_change=("code", "params")))
