@@ -24,3 +24,194 @@ MUTANTS = [
            'np.argsort(-sims, kind="stable")', 'np.argsort(sims, kind="stable")',
            "test_most_similar", "decreasing similarity"),
 ]
+
+
+def _cache(**fields):
+    from rnncourse.embedding import EmbeddingCache
+    return EmbeddingCache(**fields)
+
+
+# ============================================================ 03 embedding_forward
+F = "embedding_forward"
+
+
+@mistake(F, "ids transposed", "the first two axes")
+def _(ids, W, padding_idx=None):
+    ids = np.asarray(ids)
+    return W[ids.T], _cache(ids=ids, vocab_size=W.shape[0], padding_idx=padding_idx)
+
+
+@mistake(F, "columns of W (W taken as (n_e, V))", "not the column W[:, ids[t, i]]")
+def _(ids, W, padding_idx=None):
+    ids = np.asarray(ids)
+    return W[:, ids], _cache(ids=ids, vocab_size=W.shape[0], padding_idx=padding_idx)
+
+
+@mistake(F, "out only, no cache", "return the cache too")
+def _(ids, W, padding_idx=None):
+    return W[np.asarray(ids)]
+
+
+@mistake(F, "(cache, out) order", "out comes first")
+def _(ids, W, padding_idx=None):
+    ids = np.asarray(ids)
+    return _cache(ids=ids, vocab_size=W.shape[0], padding_idx=padding_idx), W[ids]
+
+
+@mistake(F, "V = ids.max() + 1", "not ids.max() + 1")
+def _(ids, W, padding_idx=None):
+    ids = np.asarray(ids)
+    return W[ids], _cache(ids=ids, vocab_size=int(ids.max()) + 1, padding_idx=padding_idx)
+
+
+@mistake(F, "V = W.shape[1]", "not W.shape[1] = n_e")
+def _(ids, W, padding_idx=None):
+    ids = np.asarray(ids)
+    return W[ids], _cache(ids=ids, vocab_size=W.shape[1], padding_idx=padding_idx)
+
+
+@mistake(F, "cache as a tuple", "expected an EmbeddingCache")
+def _(ids, W, padding_idx=None):
+    ids = np.asarray(ids)
+    return W[ids], (ids, W.shape[0])
+
+
+@mistake(F, "flattened ids in the cache", "cache.ids holds the ids as they were given")
+def _(ids, W, padding_idx=None):
+    ids = np.asarray(ids)
+    return W[ids], _cache(ids=ids.reshape(-1), vocab_size=W.shape[0], padding_idx=padding_idx)
+
+
+# =========================================================== 03 embedding_backward
+F = "embedding_backward"
+
+
+@mistake(F, "assigned, not accumulated", "must be accumulated")
+def _(dout, cache):
+    dW = np.zeros((cache.vocab_size, dout.shape[-1]))
+    dW[cache.ids.reshape(-1)] = dout.reshape(-1, dout.shape[-1])
+    if cache.padding_idx is not None:
+        dW[cache.padding_idx] = 0
+    return dW
+
+
+@mistake(F, "fancy-index += (buffered)", "must be accumulated")
+def _(dout, cache):
+    dW = np.zeros((cache.vocab_size, dout.shape[-1]))
+    dW[cache.ids] += dout
+    if cache.padding_idx is not None:
+        dW[cache.padding_idx] = 0
+    return dW
+
+
+@mistake(F, "padding row trained", "must get zero gradient")
+def _(dout, cache):
+    dW = np.zeros((cache.vocab_size, dout.shape[-1]))
+    np.add.at(dW, cache.ids, dout)
+    return dW
+
+
+@mistake(F, "if cache.padding_idx: (0 is falsy)", "test `is not None`")
+def _(dout, cache):
+    dW = np.zeros((cache.vocab_size, dout.shape[-1]))
+    np.add.at(dW, cache.ids, dout)
+    if cache.padding_idx:
+        dW[cache.padding_idx] = 0
+    return dW
+
+
+@mistake(F, "V = ids.max() + 1 rows", "not ids.max() + 1")
+def _(dout, cache):
+    dW = np.zeros((cache.ids.max() + 1, dout.shape[-1]))
+    np.add.at(dW, cache.ids, dout)
+    if cache.padding_idx is not None:
+        dW[cache.padding_idx] = 0
+    return dW
+
+
+@mistake(F, "mean of the contributions", "not their mean")
+def _(dout, cache):
+    dW = np.zeros((cache.vocab_size, dout.shape[-1]))
+    np.add.at(dW, cache.ids, dout)
+    counts = np.bincount(cache.ids.reshape(-1), minlength=cache.vocab_size)
+    dW /= np.maximum(counts, 1)[:, None]
+    if cache.padding_idx is not None:
+        dW[cache.padding_idx] = 0
+    return dW
+
+
+@mistake(F, "transposed (n_e, V)", "one row per token")
+def _(dout, cache):
+    dW = np.zeros((cache.vocab_size, dout.shape[-1]))
+    np.add.at(dW, cache.ids, dout)
+    if cache.padding_idx is not None:
+        dW[cache.padding_idx] = 0
+    return dW.T
+
+
+@mistake(F, "integer dW (zeros_like of the ids)", "expected dtype float")
+def _(dout, cache):
+    dW = np.zeros((cache.vocab_size, dout.shape[-1]), dtype=cache.ids.dtype)
+    np.add.at(dW, cache.ids, dout.astype(dW.dtype))
+    if cache.padding_idx is not None:
+        dW[cache.padding_idx] = 0
+    return dW
+
+
+@mistake(F, "padding zeroed in the caller's dout", "changed its argument dout")
+def _(dout, cache):
+    if cache.padding_idx is not None:
+        dout[cache.ids == cache.padding_idx] = 0
+    dW = np.zeros((cache.vocab_size, dout.shape[-1]))
+    np.add.at(dW, cache.ids, dout)
+    return dW
+
+
+# ============================================================ 03 cosine_similarity
+F = "cosine_similarity"
+
+
+@mistake(F, "dot product", "not divided by their lengths")
+def _(u, v):
+    return v @ u
+
+
+@mistake(F, "only u normalised", "only u was normalised")
+def _(u, v):
+    return v @ u / np.linalg.norm(u)
+
+
+@mistake(F, "only v normalised", "only v was normalised")
+def _(u, v):
+    return v @ u / np.linalg.norm(v, axis=1)
+
+
+@mistake(F, "norm of the whole matrix", "not the norm of the whole matrix")
+def _(u, v):
+    return v @ u / (np.linalg.norm(v) * np.linalg.norm(u))
+
+
+@mistake(F, "norms along axis 0", "np.linalg.norm(v, axis=1)")
+def _(u, v):
+    return v @ u / (np.linalg.norm(v, axis=0) * np.linalg.norm(u))
+
+
+@mistake(F, "squared lengths", "not by the squared lengths")
+def _(u, v):
+    return v @ u / ((v ** 2).sum(axis=1) * (u ** 2).sum())
+
+
+@mistake(F, "cosine distance", "not the cosine distance")
+def _(u, v):
+    return 1 - v @ u / (np.linalg.norm(v, axis=1) * np.linalg.norm(u))
+
+
+@mistake(F, "angle instead of cosine", "not the angle")
+def _(u, v):
+    return np.arccos(v @ u / (np.linalg.norm(v, axis=1) * np.linalg.norm(u)))
+
+
+@mistake(F, "u normalised in place", "changed its argument u")
+def _(u, v):
+    u /= np.linalg.norm(u)
+    return v @ u / np.linalg.norm(v, axis=1)
