@@ -20,6 +20,8 @@ def _pad_visible():
               "pad_value": -1.0}, "feature vectors (n_x = 2), pad_value = -1"),
         Case({"sequences": [np.array([3, 1, 4, 1]), np.array([5]), np.array([], dtype=np.int64)],
               "pad_value": -1}, "token ids [3,1,4,1], [5] and an empty sequence, pad_value = -1: T = 4, N = 3"),
+        Case({"sequences": [np.array([8, 6]), np.array([7])], "pad_value": 0, "max_len": 4},
+             "token ids [8,6], [7] with max_len = 4: T = 4"),
     ]
 
 
@@ -38,8 +40,11 @@ def _pad_random(rng):
             seqs = [rng.normal(size=(int(L), n_x)) for L in lengths]
         else:
             seqs = [rng.integers(1, 50, size=int(L)) for L in lengths]
-        cases.append(Case({"sequences": seqs, "pad_value": pad},
-                          f"N = {N} sequences of lengths {lengths.tolist()}, pad_value = {pad}"))
+        args = {"sequences": seqs, "pad_value": pad}
+        if k >= 4:  # k = 4: longer than the longest sequence; k = 5: exactly as long
+            args["max_len"] = int(lengths.max()) + (int(rng.integers(1, 3)) if k == 4 else 0)
+        cases.append(Case(args, f"N = {N} sequences of lengths {lengths.tolist()}, pad_value = {pad:.3g}"
+                          + (f", max_len = {args['max_len']}" if "max_len" in args else "")))
     return cases
 
 
@@ -49,6 +54,7 @@ def _pad_compare(case, got, expected):
         return f"expected a tuple (padded, lengths), got {describe(got)}"
     seqs, pad = case.args["sequences"], case.args["pad_value"]
     T, N = padded.shape[:2]
+    longest = max(len(s) for s in seqs)
     no_pad, left = np.zeros_like(padded), np.full_like(padded, pad)
     for i, s in enumerate(seqs):
         no_pad[: len(s), i] = s
@@ -57,9 +63,11 @@ def _pad_compare(case, got, expected):
     problem = diagnose(got[0], padded, [
         ("positions past the end of a sequence must hold pad_value, not 0", no_pad),
         ("each sequence starts at t = 0 and the padding goes after its end, not before its start", left),
+        ("max_len was ignored: when it is given, padded has max_len rows",
+         lambda: ref.pad_sequences(seqs, pad)[0]),
     ], "padded", axes=AXES, layout_hint=TIME_MAJOR, kind="iu" if ids else "f",
         shape_hints=[("padded has T = max(T_i) rows, the length of the longest sequence "
-                      "(not the number of sequences N)", lambda shape: shape[0] == N != T)])
+                      "(not the number of sequences N)", lambda shape: shape[0] == N != T == longest)])
     if problem:
         g = got[0]
         if isinstance(g, np.ndarray) and g.shape == padded.shape and (g.dtype.kind in "iu") != ids:
@@ -72,7 +80,8 @@ def _pad_compare(case, got, expected):
 
 
 register(Spec("pad_sequences", ("rnncourse.sequences.pad_sequences",), _pad_visible, _pad_random,
-              expect=lambda c: ref.pad_sequences(**c.args), compare=_pad_compare))
+              expect=lambda c: ref.pad_sequences(**c.args), compare=_pad_compare,
+              must_not_change=("sequences",)))
 
 
 # --------------------------------------------------------------- lengths_to_mask
@@ -175,7 +184,8 @@ def _mm_compare(case, got, expected):
 
 
 register(Spec("masked_mean", ("rnncourse.sequences.masked_mean",), _mm_visible, _mm_random,
-              expect=lambda c: ref.masked_mean(**c.args), compare=_mm_compare))
+              expect=lambda c: ref.masked_mean(**c.args), compare=_mm_compare,
+              must_not_change=("values", "mask")))
 
 
 # ---------------------------------------------------------------------- token_at

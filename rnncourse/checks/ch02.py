@@ -140,7 +140,7 @@ def _enc_random(rng):
         toks = [str(t) for t in rng.choice(WORDS, size=0 if k == 5 else int(rng.integers(1, 12)))]
         if toks and k % 2:
             toks[0] = toks[0].capitalize()
-        eos = bool(k % 2 == 0) or k == 5
+        eos = bool(k % 2 == 0)  # k = 5: no tokens and no <EOS>, an empty array
         out.append(Case({"tokens": toks, "stoi": v.stoi, "add_eos": eos},
                         f"{len(toks)} tokens, vocabulary of {len(v)}, add_eos = {eos}"))
     return out
@@ -171,6 +171,9 @@ def _enc_compare(case, got, expected):
             return cause(msg, f"a token that is not in the vocabulary must be encoded as <UNK> "
                               f"(id {stoi[ref.UNK]}): use stoi.get(token, stoi['<UNK>'])")
         return msg
+    if isinstance(got, np.ndarray) and got.size == 0 == expected.size and got.dtype.kind not in "iu":
+        return (f"ids: expected dtype integer, got {got.dtype}\nLikely cause: np.array([]) of no tokens is "
+                "float64: give the dtype, np.array(ids, dtype=np.int64)")
     return diagnose(got, expected, [
         (f"unknown tokens were dropped: encode them as <UNK> (id {stoi[ref.UNK]})",
          enc_variant(toks, stoi, add_eos, unk="drop")),
@@ -280,7 +283,9 @@ def _oh_visible():
             Case({"ids": np.array([0, -1, 2]), "num_classes": 4},
                  "id -1 is out of range -> ValueError (numpy would read it as the last class)"),
             Case({"ids": np.array([[1, 2], [0, 1]]), "num_classes": 4},
-                 "a (T, N) = (2, 2) batch of ids, V = 4 (no id reaches V - 1 = 3): shape (2, 2, 4)")]
+                 "a (T, N) = (2, 2) batch of ids, V = 4 (no id reaches V - 1 = 3): shape (2, 2, 4)"),
+            Case({"ids": np.array([2, 0]), "num_classes": 3, "dtype": "float32"},
+                 "ids [2, 0], V = 3, dtype = 'float32'")]
 
 
 def _oh_random(rng):
@@ -293,7 +298,10 @@ def _oh_random(rng):
         ids = rng.integers(0, V - 1 if k in (1, 2) else V, size=shape)  # k = 1, 2: ids miss V - 1
         if k == 3:
             ids.flat[0] = V - 1  # the last class
-        out.append(Case({"ids": ids, "num_classes": V}, f"ids of shape {shape}, V = {V}"))
+        args = {"ids": ids, "num_classes": V}
+        if k == 5:
+            args["dtype"] = "float32"
+        out.append(Case(args, f"ids of shape {shape}, V = {V}" + (", dtype = 'float32'" if k == 5 else "")))
     V = int(rng.integers(3, 9))
     out.append(Case({"ids": np.zeros(0, dtype=np.int64), "num_classes": V},
                     f"no ids at all, shape (0,), V = {V}: the result has shape (0, {V})"))

@@ -35,15 +35,19 @@ W_WORKED = np.arange(12.0).reshape(4, 3)  # row k = [3k, 3k+1, 3k+2]
 def _ef_visible():
     return [Case({"ids": np.array([[3, 0], [1, 3]]), "W": W_WORKED},
                  "ids [[3, 0], [1, 3]] with W = arange(12).reshape(4, 3)"),
-            Case({"ids": np.array([[0, 2, 1]]), "W": W_WORKED},
-                 "ids [[0, 2, 1]] (T = 1, N = 3; no id reaches V - 1 = 3) with the same W")]
+            Case({"ids": np.array([[0, 2, 1]]), "W": W_WORKED, "padding_idx": 0},
+                 "ids [[0, 2, 1]] (T = 1, N = 3; no id reaches V - 1 = 3), padding_idx = 0, the same W")]
 
 
 def _ef_random(rng):
     out = []
     for k in range(5):
         V, E, ids, W = _rand_case(rng, k)
-        out.append(Case({"ids": ids, "W": W}, f"ids (T, N) = {ids.shape}, W (V, n_e) = {W.shape}"))
+        args = {"ids": ids, "W": W}
+        if k % 2:
+            args["padding_idx"] = 0
+        out.append(Case(args, f"ids (T, N) = {ids.shape}, W (V, n_e) = {W.shape}"
+                        + (", padding_idx = 0" if k % 2 else "")))
     return out
 
 
@@ -52,7 +56,7 @@ def _ef_compare(case, got, expected):
     ids, W = case.args["ids"], case.args["W"]
     if isinstance(got, np.ndarray) and got.shape == out.shape:
         return cause(f"expected a tuple (out, cache), got {describe(got)}",
-                     "return the cache too: (out, EmbeddingCache(ids=ids, vocab_size=V))")
+                     "return the cache too: (out, EmbeddingCache(ids=ids, vocab_size=V, ...))")
     if not (isinstance(got, tuple) and len(got) == 2):
         msg = f"expected a tuple (out, cache), got {describe(got)}"
         if isinstance(got, Raised) and got.exc_type == "IndexError" and "axis 1" in got.message:
@@ -67,7 +71,7 @@ def _ef_compare(case, got, expected):
         return problem
     c = got[1]
     if not (isinstance(c, Record) and c._name == "EmbeddingCache"):
-        return f"cache: expected an EmbeddingCache(ids=..., vocab_size=...), got {describe(c)}"
+        return f"cache: expected an EmbeddingCache(ids=..., vocab_size=..., padding_idx=..., n_e=...), got {describe(c)}"
     fields = c._fields
     V = fields.get("vocab_size")
     if V != cache.vocab_size:
@@ -77,6 +81,11 @@ def _ef_compare(case, got, expected):
         if V == W.shape[1]:
             return cause(msg, "V is the number of rows of W (W.shape[0], one per token), not W.shape[1] = n_e")
         return msg
+    for name, want in (("padding_idx", cache.padding_idx), ("n_e", cache.n_e)):
+        if fields.get(name) != want:
+            return (f"cache.{name}: expected {want!r}, got {fields.get(name)!r}\nLikely cause: the cache is "
+                    "EmbeddingCache(ids=ids, vocab_size=V, padding_idx=padding_idx, n_e=n_e), "
+                    "with n_e = W.shape[1]")
     return diagnose(fields.get("ids"), cache.ids, [], "cache.ids", kind="iu",
                     shape_hints=[("cache.ids holds the ids as they were given, shape ids.shape",
                                   lambda shape: True)])
@@ -90,7 +99,8 @@ register(Spec("embedding_forward", ("rnncourse.embedding.embedding_forward",
 
 # ----------------------------------------------------------- embedding_backward
 def _eb_arguments(args):
-    cache = ref.EmbeddingCache(ids=args["ids"], vocab_size=args["V"], padding_idx=args["padding_idx"])
+    cache = ref.EmbeddingCache(ids=args["ids"], vocab_size=args["V"], padding_idx=args["padding_idx"],
+                               n_e=int(args["dout"].shape[-1]))
     return (), {"dout": args["dout"], "cache": cache}
 
 
@@ -118,7 +128,7 @@ def _eb_random(rng):
 
 def _eb_expect(case):
     a = case.args
-    return ref.embedding_backward(a["dout"], ref.EmbeddingCache(a["ids"], a["V"], a["padding_idx"]))
+    return ref.embedding_backward(a["dout"], _eb_arguments(a)[1]["cache"])
 
 
 def _eb_compare(case, got, expected):
@@ -198,36 +208,76 @@ register(Spec("cosine_similarity", ("rnncourse.embedding.cosine_similarity",),
 
 
 # ----------------------------------------------------------------- most_similar
+W_NEIGHBOURS = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [-1.0, 0.0], [0.7, 0.7]])
+
+
 def _ms_visible():
-    W = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [-1.0, 0.0], [0.7, 0.7]])
-    return [Case({"W": W, "query": 0, "k": 2}, "W of 5 two-d vectors, neighbours of row 0: rows 1 and 4")]
+    W = W_NEIGHBOURS
+    return [Case({"W": W, "query": 0, "k": 2}, "W of 5 two-d vectors, neighbours of row 0: rows 1 and 4"),
+            Case({"W": W, "query": 0, "k": 2, "exclude": (1,)}, "the same with exclude = (1,): rows 4 and 2"),
+            Case({"W": np.array([[2.0, 2.0], [8.0, 0.0], [1.0, 1.0], [0.0, 1.0], [-1.0, 0.0]]), "query": 2, "k": 3},
+                 "row 0 = 2 * row 2 (cosine 1 with the query), rows 1 and 3 tie in cosine (not in dot product): "
+                 "neighbours of row 2 are 0, 1, 3")]
 
 
 def _ms_random(rng):
     out = []
-    for _ in range(5):
+    for k in range(6):
         V, E = int(rng.integers(5, 12)), int(rng.integers(2, 5))
         W = rng.normal(size=(V, E))
-        q, k = int(rng.integers(V)), int(rng.integers(1, V - 1))
-        out.append(Case({"W": W, "query": q, "k": k}, f"W {W.shape}, query = {q}, k = {k}"))
+        q = [0, V - 1][k % 2] if k < 2 else int(rng.integers(V))  # the first and the last row as query
+        a, b = rng.choice([j for j in range(V) if j != q], size=2, replace=False)
+        # a tie, exact in floating point (a power of 2 scales without rounding): the smaller id comes first
+        W[max(a, b)] = W[min(a, b)] * (0.5 if k % 2 else 2.0)
+        excl = tuple(int(j) for j in rng.choice([j for j in range(V) if j != q], size=int(k % 3), replace=False))
+        left = V - 1 - len(excl)
+        n = [1, left][k % 2] if k >= 4 else int(rng.integers(1, left + 1))  # k = 4: one; k = 5: all that are left
+        args = {"W": W, "query": q, "k": n}
+        if excl:
+            args["exclude"] = excl
+        out.append(Case(args, f"W {W.shape}, query = {q}, k = {n}" + (f", exclude = {excl}" if excl else "")
+                        + f"; rows {min(a, b)} and {max(a, b)} point the same way"))
     return out
 
 
 def _ms_compare(case, got, expected):
     W, q, k = case.args["W"], case.args["query"], case.args["k"]
-    ids = np.asarray(expected[0])
-    sims = ref.cosine_similarity(W[q], W)
-    order = np.lexsort((np.arange(len(W)), -sims))
-    with_query = order[:k]
-    ascending = np.array([j for j in np.lexsort((np.arange(len(W)), sims)) if j != q][:k])
-    return diagnose(got, ids, [
-        ("the query itself must not be returned (its similarity is always 1)", with_query),
-        ("the most similar come first: sort by decreasing similarity", ascending),
-        ("rank by cosine similarity, not by the dot product",
-         lambda: np.array([j for j in np.lexsort((np.arange(len(W)), -(W @ W[q]))) if j != q][:k])),
+    excl = set(case.args.get("exclude", ()))
+    ids, sims = expected
+    V = len(W)
+    if isinstance(got, np.ndarray) and got.shape == ids.shape:
+        return cause(f"expected a tuple (ids, sims), got {describe(got)}",
+                     "return the similarities of the neighbours too: (ids, sims)")
+    if not (isinstance(got, tuple) and len(got) == 2):
+        return f"expected a tuple (ids, sims), got {describe(got)}"
+    all_sims = ref.cosine_similarity(W[q], W)
+
+    def ranked(score, banned=frozenset({q} | excl), ties=1):
+        order = np.lexsort((ties * np.arange(V), -score))  # by score, then by id (ties = -1: larger id)
+        return np.array([j for j in order if j not in banned], dtype=np.int64)
+
+    problem = diagnose(got[0], ids, [
+        ("the query itself must not be returned (its similarity is always 1)", ranked(all_sims, excl)[:k]),
+        ("the ids in exclude must not be returned", ranked(all_sims, {q})[:k]),
+        ("the most similar come first: sort by decreasing similarity", ranked(-all_sims)[:k]),
+        ("rank by cosine similarity, not by the dot product", lambda: ranked(W @ W[q])[:k]),
+        ("equally similar rows: the smaller id comes first (a stable sort of -sims)",
+         ranked(all_sims, ties=-1)[:k]),
+        ("skipping the first entry assumes the query comes first; remove the query by its id "
+         "(a row pointing the same way can come before it)",
+         lambda: np.array([j for j in np.lexsort((np.arange(V), -all_sims)) if j not in excl][1:k + 1])),
+        (f"take k = {k} neighbours after removing the query, not the first k and then the query",
+         np.array([j for j in ranked(all_sims, excl)[:k] if j != q], dtype=np.int64)),
     ], "neighbour ids", axes=("rank",), kind="iu")
+    if problem:
+        return problem
+    return diagnose(got[1], sims, [
+        ("sims[j] is the similarity of ids[j]: return all_sims[ids], not the k largest of all rows "
+         "(the query's own 1 among them)", np.sort(all_sims)[::-1][:k]),
+    ], "sims", axes=("rank",),
+        shape_hints=[("sims holds the k similarities of the returned ids, all_sims[ids], not all V",
+                      lambda shape: shape == (V,))])
 
 
 register(Spec("most_similar", ("rnncourse.embedding.most_similar",), _ms_visible, _ms_random,
-              expect=lambda c: ref.most_similar(**c.args), compare=_ms_compare,
-              arguments=lambda a: ((a["W"], a["query"], a["k"]), {})))
+              expect=lambda c: ref.most_similar(**c.args), compare=_ms_compare, must_not_change=("W",)))

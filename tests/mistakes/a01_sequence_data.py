@@ -35,10 +35,10 @@ def _arrays(sequences):
 
 
 @mistake(F, "batch-major (N, T)", "time-major")
-def _(sequences, pad_value=0):
+def _(sequences, pad_value=0, max_len=None):
     arrays = _arrays(sequences)
     lengths = np.array([len(a) for a in arrays])
-    padded = np.full((len(arrays), lengths.max()) + arrays[0].shape[1:], pad_value,
+    padded = np.full((len(arrays), max_len or lengths.max()) + arrays[0].shape[1:], pad_value,
                      dtype=np.result_type(*arrays))
     for i, a in enumerate(arrays):
         padded[i, : len(a)] = a
@@ -46,20 +46,20 @@ def _(sequences, pad_value=0):
 
 
 @mistake(F, "pad_value ignored (zeros)", "must hold pad_value")
-def _(sequences, pad_value=0):
+def _(sequences, pad_value=0, max_len=None):
     arrays = _arrays(sequences)
     lengths = np.array([len(a) for a in arrays])
-    padded = np.zeros((lengths.max(), len(arrays)) + arrays[0].shape[1:], dtype=np.result_type(*arrays))
+    padded = np.zeros((max_len or lengths.max(), len(arrays)) + arrays[0].shape[1:], dtype=np.result_type(*arrays))
     for i, a in enumerate(arrays):
         padded[: len(a), i] = a
     return padded, lengths
 
 
 @mistake(F, "padding before the sequence (left padding)", "padding goes after its end")
-def _(sequences, pad_value=0):
+def _(sequences, pad_value=0, max_len=None):
     arrays = _arrays(sequences)
     lengths = np.array([len(a) for a in arrays])
-    T = lengths.max()
+    T = max_len or lengths.max()
     padded = np.full((T, len(arrays)) + arrays[0].shape[1:], pad_value, dtype=np.result_type(*arrays))
     for i, a in enumerate(arrays):
         padded[T - len(a):, i] = a
@@ -67,20 +67,20 @@ def _(sequences, pad_value=0):
 
 
 @mistake(F, "float array for integer ids (np.full without dtype)", "integer ids stay integers")
-def _(sequences, pad_value=0):
+def _(sequences, pad_value=0, max_len=None):
     arrays = _arrays(sequences)
     lengths = np.array([len(a) for a in arrays])
-    padded = np.full((lengths.max(), len(arrays)) + arrays[0].shape[1:], float(pad_value))
+    padded = np.full((max_len or lengths.max(), len(arrays)) + arrays[0].shape[1:], float(pad_value))
     for i, a in enumerate(arrays):
         padded[: len(a), i] = a
     return padded, lengths
 
 
 @mistake(F, "lengths as floats", "expected dtype integer")
-def _(sequences, pad_value=0):
+def _(sequences, pad_value=0, max_len=None):
     arrays = _arrays(sequences)
     lengths = np.array([float(len(a)) for a in arrays])
-    padded = np.full((int(lengths.max()), len(arrays)) + arrays[0].shape[1:], pad_value,
+    padded = np.full((max_len or int(lengths.max()), len(arrays)) + arrays[0].shape[1:], pad_value,
                      dtype=np.result_type(*arrays))
     for i, a in enumerate(arrays):
         padded[: len(a), i] = a
@@ -88,9 +88,9 @@ def _(sequences, pad_value=0):
 
 
 @mistake(F, "lengths all equal to T", "not the padded length T")
-def _(sequences, pad_value=0):
+def _(sequences, pad_value=0, max_len=None):
     arrays = _arrays(sequences)
-    T = max(len(a) for a in arrays)
+    T = max_len or max(len(a) for a in arrays)
     padded = np.full((T, len(arrays)) + arrays[0].shape[1:], pad_value, dtype=np.result_type(*arrays))
     for i, a in enumerate(arrays):
         padded[: len(a), i] = a
@@ -98,13 +98,32 @@ def _(sequences, pad_value=0):
 
 
 @mistake(F, "T taken as the number of sequences", "the length of the longest sequence")
-def _(sequences, pad_value=0):
+def _(sequences, pad_value=0, max_len=None):
     arrays = _arrays(sequences)
-    T = len(arrays)
+    T = max_len or len(arrays)
     padded = np.full((T, len(arrays)) + arrays[0].shape[1:], pad_value, dtype=np.result_type(*arrays))
     for i, a in enumerate(arrays):
         padded[: min(len(a), T), i] = a[:T]
     return padded, np.array([len(a) for a in arrays])
+
+
+@mistake(F, "max_len ignored", "max_len was ignored")
+def _(sequences, pad_value=0, max_len=None):
+    arrays = _arrays(sequences)
+    lengths = np.array([len(a) for a in arrays])
+    padded = np.full((lengths.max(), len(arrays)) + arrays[0].shape[1:], pad_value, dtype=np.result_type(*arrays))
+    for i, a in enumerate(arrays):
+        padded[: len(a), i] = a
+    return padded, lengths
+
+
+@mistake(F, "padded the caller's sequences in place", "changed its argument sequences")
+def _(sequences, pad_value=0, max_len=None):
+    T = max_len or max(len(s) for s in sequences)
+    lengths = np.array([len(s) for s in sequences])
+    for i, s in enumerate(sequences):
+        sequences[i] = np.concatenate([s, np.full((T - len(s),) + np.shape(s)[1:], pad_value, dtype=s.dtype)])
+    return np.stack(sequences, axis=1), lengths
 
 
 # =============================================================== 01 lengths_to_mask
@@ -197,6 +216,12 @@ def _(values, mask):
 @mistake(F, "per-example means returned", "along one axis only")
 def _(values, mask):
     return (values * mask).sum(axis=0) / mask.sum(axis=0)
+
+
+@mistake(F, "padding zeroed in the caller's values", "changed its argument values")
+def _(values, mask):
+    values[~mask] = 0.0
+    return float(values.sum() / mask.sum())
 
 
 # ====================================================================== 01 token_at

@@ -26,7 +26,7 @@ MUTANTS = [
            "if token == EOS:\n            break", "if token == EOS:\n            pass", "test_decode",
            "stops at <EOS>"),
     Mutant(A, "one-hot off by one", "one_hot",
-           "np.eye(num_classes)[ids]", "np.eye(num_classes)[ids - 1]", "test_one_hot", "off by one"),
+           "dtype=dtype)[ids]", "dtype=dtype)[ids - 1]", "test_one_hot", "off by one"),
     Mutant(A, "negative ids wrap around", "one_hot",
            "if ids.size and (ids.min() < 0 or ids.max() >= num_classes):", "if False:",
            "test_one_hot", "must raise ValueError"),
@@ -168,6 +168,11 @@ def _(tokens, stoi, add_eos=False):
     return np.array([stoi.get(t, stoi[UNK]) for t in tokens] + [stoi[EOS]] * add_eos, dtype=float)
 
 
+@mistake(F, "no dtype: no tokens give a float array", "np.array([]) of no tokens is float64", visible=False)
+def _(tokens, stoi, add_eos=False):
+    return np.array([stoi.get(t, stoi[UNK]) for t in tokens] + [stoi[EOS]] * add_eos)
+
+
 @mistake(F, "<EOS> appended to the caller's tokens", "changed its argument tokens")
 def _(tokens, stoi, add_eos=False):
     if add_eos:
@@ -302,6 +307,14 @@ def _(ids, num_classes, dtype=np.float64):
     out = np.zeros((len(ids), num_classes), dtype=dtype)
     out[np.arange(len(ids)), ids] = 1
     return out
+
+
+@mistake(F, "dtype argument ignored", "the dtype argument")
+def _(ids, num_classes, dtype=np.float64):
+    ids = np.asarray(ids)
+    if ids.size and (ids.min() < 0 or ids.max() >= num_classes):
+        raise ValueError("out of range")
+    return np.eye(num_classes)[ids]
 
 
 @mistake(F, "empty ids not handled", "ids may be empty", visible=False)

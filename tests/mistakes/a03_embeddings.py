@@ -19,7 +19,11 @@ MUTANTS = [
            "return (v @ u) / (np.linalg.norm(v, axis=1) * np.linalg.norm(u))", "return v @ u",
            "test_cosine_similarity", "not divided by their lengths"),
     Mutant(A, "query returned as its own neighbour", "most_similar",
-           "order[order != query][:k]", "order[:k]", "test_most_similar", "query itself"),
+           "banned = {query, *exclude}", "banned = set(exclude)", "test_most_similar", "query itself"),
+    Mutant(A, "exclude ignored", "most_similar",
+           "banned = {query, *exclude}", "banned = {query}", "test_most_similar", "exclude"),
+    Mutant(A, "padding_idx not kept in the cache", "embedding_forward",
+           "padding_idx=padding_idx, n_e=n_e", "n_e=n_e", "test_embedding_forward", "cache.padding_idx"),
     Mutant(A, "ascending order", "most_similar",
            'np.argsort(-sims, kind="stable")', 'np.argsort(sims, kind="stable")',
            "test_most_similar", "decreasing similarity"),
@@ -38,13 +42,13 @@ F = "embedding_forward"
 @mistake(F, "ids transposed", "the first two axes")
 def _(ids, W, padding_idx=None):
     ids = np.asarray(ids)
-    return W[ids.T], _cache(ids=ids, vocab_size=W.shape[0], padding_idx=padding_idx)
+    return W[ids.T], _cache(ids=ids, vocab_size=W.shape[0], padding_idx=padding_idx, n_e=W.shape[1])
 
 
 @mistake(F, "columns of W (W taken as (n_e, V))", "not the column W[:, ids[t, i]]")
 def _(ids, W, padding_idx=None):
     ids = np.asarray(ids)
-    return W[:, ids], _cache(ids=ids, vocab_size=W.shape[0], padding_idx=padding_idx)
+    return W[:, ids], _cache(ids=ids, vocab_size=W.shape[0], padding_idx=padding_idx, n_e=W.shape[1])
 
 
 @mistake(F, "out only, no cache", "return the cache too")
@@ -55,19 +59,19 @@ def _(ids, W, padding_idx=None):
 @mistake(F, "(cache, out) order", "out comes first")
 def _(ids, W, padding_idx=None):
     ids = np.asarray(ids)
-    return _cache(ids=ids, vocab_size=W.shape[0], padding_idx=padding_idx), W[ids]
+    return _cache(ids=ids, vocab_size=W.shape[0], padding_idx=padding_idx, n_e=W.shape[1]), W[ids]
 
 
 @mistake(F, "V = ids.max() + 1", "not ids.max() + 1")
 def _(ids, W, padding_idx=None):
     ids = np.asarray(ids)
-    return W[ids], _cache(ids=ids, vocab_size=int(ids.max()) + 1, padding_idx=padding_idx)
+    return W[ids], _cache(ids=ids, vocab_size=int(ids.max()) + 1, padding_idx=padding_idx, n_e=W.shape[1])
 
 
 @mistake(F, "V = W.shape[1]", "not W.shape[1] = n_e")
 def _(ids, W, padding_idx=None):
     ids = np.asarray(ids)
-    return W[ids], _cache(ids=ids, vocab_size=W.shape[1], padding_idx=padding_idx)
+    return W[ids], _cache(ids=ids, vocab_size=W.shape[1], padding_idx=padding_idx, n_e=W.shape[1])
 
 
 @mistake(F, "cache as a tuple", "expected an EmbeddingCache")
@@ -79,7 +83,21 @@ def _(ids, W, padding_idx=None):
 @mistake(F, "flattened ids in the cache", "cache.ids holds the ids as they were given")
 def _(ids, W, padding_idx=None):
     ids = np.asarray(ids)
-    return W[ids], _cache(ids=ids.reshape(-1), vocab_size=W.shape[0], padding_idx=padding_idx)
+    return W[ids], _cache(ids=ids.reshape(-1), vocab_size=W.shape[0], padding_idx=padding_idx, n_e=W.shape[1])
+
+
+@mistake(F, "padding_idx not kept in the cache", "cache.padding_idx")
+def _(ids, W, padding_idx=None):
+    ids = np.asarray(ids)
+    return W[ids], _cache(ids=ids, vocab_size=W.shape[0], n_e=W.shape[1])
+
+
+@mistake(F, "padding row of W zeroed in place", "changed its argument W")
+def _(ids, W, padding_idx=None):
+    ids = np.asarray(ids)
+    if padding_idx is not None:
+        W[padding_idx] = 0.0
+    return W[ids], _cache(ids=ids, vocab_size=W.shape[0], padding_idx=padding_idx, n_e=W.shape[1])
 
 
 # =========================================================== 03 embedding_backward
@@ -215,3 +233,90 @@ def _(u, v):
 def _(u, v):
     u /= np.linalg.norm(u)
     return v @ u / np.linalg.norm(v, axis=1)
+
+
+# ================================================================= 03 most_similar
+F = "most_similar"
+
+
+def _cos(W, query):
+    return W @ W[query] / (np.linalg.norm(W, axis=1) * np.linalg.norm(W[query]))
+
+
+@mistake(F, "query returned as its own neighbour", "query itself must not be returned")
+def _(W, query, k=5, exclude=()):
+    sims = _cos(W, query)
+    order = np.argsort(-sims, kind="stable")
+    ids = np.array([j for j in order if j not in exclude][:k])
+    return ids, sims[ids]
+
+
+@mistake(F, "exclude ignored", "ids in exclude must not be returned")
+def _(W, query, k=5, exclude=()):
+    sims = _cos(W, query)
+    order = np.argsort(-sims, kind="stable")
+    ids = order[order != query][:k]
+    return ids, sims[ids]
+
+
+@mistake(F, "ascending order (argsort of sims)", "sort by decreasing similarity")
+def _(W, query, k=5, exclude=()):
+    sims = _cos(W, query)
+    order = np.argsort(sims, kind="stable")
+    ids = np.array([j for j in order if j != query and j not in exclude][:k])
+    return ids, sims[ids]
+
+
+@mistake(F, "ranked by the dot product", "not by the dot product")
+def _(W, query, k=5, exclude=()):
+    scores = W @ W[query]
+    order = np.argsort(-scores, kind="stable")
+    ids = np.array([j for j in order if j != query and j not in exclude][:k])
+    return ids, _cos(W, query)[ids]
+
+
+@mistake(F, "argsort reversed (ties to the larger id)", "the smaller id comes first")
+def _(W, query, k=5, exclude=()):
+    sims = _cos(W, query)
+    order = np.argsort(sims, kind="stable")[::-1]
+    ids = np.array([j for j in order if j != query and j not in exclude][:k])
+    return ids, sims[ids]
+
+
+@mistake(F, "first entry skipped as the query", "assumes the query comes first")
+def _(W, query, k=5, exclude=()):
+    sims = _cos(W, query)
+    order = [j for j in np.argsort(-sims, kind="stable") if j not in exclude]
+    ids = np.array(order[1:k + 1])
+    return ids, sims[ids]
+
+
+@mistake(F, "query removed after taking k (k - 1 neighbours)", "not the first k and then the query")
+def _(W, query, k=5, exclude=()):
+    sims = _cos(W, query)
+    order = [j for j in np.argsort(-sims, kind="stable") if j not in exclude][:k]
+    ids = np.array([j for j in order if j != query])
+    return ids, sims[ids]
+
+
+@mistake(F, "ids only", "return the similarities of the neighbours too")
+def _(W, query, k=5, exclude=()):
+    sims = _cos(W, query)
+    order = np.argsort(-sims, kind="stable")
+    return np.array([j for j in order if j != query and j not in exclude][:k])
+
+
+@mistake(F, "all similarities returned", "not all V")
+def _(W, query, k=5, exclude=()):
+    sims = _cos(W, query)
+    order = np.argsort(-sims, kind="stable")
+    return np.array([j for j in order if j != query and j not in exclude][:k]), sims
+
+
+@mistake(F, "rows normalised in place", "changed its argument W")
+def _(W, query, k=5, exclude=()):
+    W /= np.linalg.norm(W, axis=1, keepdims=True)
+    sims = W @ W[query]
+    order = np.argsort(-sims, kind="stable")
+    ids = np.array([j for j in order if j != query and j not in exclude][:k])
+    return ids, sims[ids]
