@@ -16,7 +16,12 @@ import numpy as np
 
 from ._core import ATOL, RTOL, compare_arrays, first_difference
 
-__all__ = ["diagnose", "same", "cause"]
+__all__ = ["diagnose", "same", "cause", "NOT_MAX_ID", "NO_LOWER", "SWAPPED"]
+
+# one wording for one mistake across assignments 01-03
+NOT_MAX_ID = "not ids.max() + 1: a batch need not contain the largest id"
+NO_LOWER = "do not lower-case them: 'The' and 'the' are two different tokens"
+SWAPPED = "the first two axes are swapped"  # as rnncourse.checks._core.diagnose says it
 
 
 def same(a, b) -> bool:
@@ -54,7 +59,7 @@ def diagnose(got, expected, candidates, what: str, shape_hints=(), **kw) -> str 
     if got.shape == expected.shape and kind is not None and got.dtype.kind not in kind:
         return problem  # the dtype first: fixing it may be all that is needed
     if hint and got.ndim >= 2 and got.shape == expected.shape:
-        candidates = [(f"the first two axes are swapped: {hint}",
+        candidates = [(f"{SWAPPED}: {hint}",
                        lambda: np.swapaxes(expected, 0, 1))] + list(candidates)
     matched = []
     for text, alt in candidates:

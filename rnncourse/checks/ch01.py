@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import sequences as ref
 from ._core import Case, Raised, Spec, _fmt, close, compare_arrays, describe, register
-from ._hints import cause, diagnose
+from ._hints import SWAPPED, cause, diagnose
 
 TIME_MAJOR = "batches are time-major, (T, N) or (T, N, n_x): row t holds step t of every example"
 AXES = ("time step t", "example i")
@@ -200,7 +200,9 @@ def _ta_visible():
     padded, lengths = ref.pad_sequences([np.array([5, 2, 7]), np.array([4]), np.array([9, 9])])
     base = {"padded": padded, "lengths": lengths}
     return [Case(dict(base, i=1, t=1), "x^(1)<1> of the worked batch: 5"),
-            Case(dict(base, i=1, t=3), "x^(1)<3> of the worked batch: 7"),
+            Case(dict(base, i=1, t=2), "x^(1)<2> of the worked batch: 2"),
+            Case(dict(base, i=2, t=1), "x^(2)<1>, the only step of example 2: 4"),
+            Case(dict(base, i=1, t=3), "x^(1)<3>, the last step of example 1: 7"),
             Case(dict(base, i=3, t=2), "x^(3)<2> of the worked batch: 9"),
             Case(dict(base, i=2, t=2), "x^(2)<2>: example 2 has length 1, so t = 2 is padding -> IndexError"),
             Case(dict(base, i=1, t=0), "x^(1)<0>: steps count from 1, so t = 0 -> IndexError")]
@@ -250,22 +252,30 @@ def _ta_compare(case, got, expected):
         else:
             why = (f"t = {t} is past the end of example i = {i}: its length T_x^({i}) is lengths[i - 1] = "
                    f"{int(L[i - 1])}, so t = {t} points into the padding")
-        return f"{why}: expected an IndexError, got {describe(got)}"
+        value = got.item() if isinstance(got, np.ndarray) and got.shape == () else got
+        shown = f"the value {_fmt(value)}" if isinstance(value, (int, float, np.generic)) else describe(got)
+        return f"{why}: expected an IndexError, got {shown}"
     if isinstance(got, Raised):
         msg = f"expected x^({i})<{t}> = {_fmt(expected)}, got {describe(got)}"
-        ends = []
-        if t == int(L[i - 1]):
-            ends.append(f"t = {t} = T_x^({i}) is the last real step of example i = {i}")
+        if got.exc_type != "IndexError":
+            return msg
+        T_i = int(L[i - 1])
+        why = []  # every mistake that raises here, so that none is claimed when two agree
+        if t == T_i:
+            why.append(f"t = {t} = T_x^({i}) is the last real step of example i = {i}: the bounds are "
+                       f"inclusive, 1 <= t <= T_x^(i)")
         if i == N:
-            ends.append(f"i = {i} = N is the last example")
-        if ends:
-            return cause(msg, " and ".join(ends) + f": both bounds are inclusive, 1 <= i <= N and "
-                         f"1 <= t <= T_x^(i) = lengths[i - 1] (here {int(L[i - 1])})")
-        if got.exc_type == "IndexError":
-            return cause(msg, f"x^({i})<{t}> exists: maths indices start at 1, so example i = {i} is "
-                              f"column i - 1 and its length T_x^({i}) is lengths[i - 1] = {int(L[i - 1])} "
-                              f"(steps t = 1 to {int(L[i - 1])}, read as padded[t - 1, i - 1])")
-        return msg
+            why.append(f"i = {i} = N is the last example: the bounds are inclusive, 1 <= i <= N")
+        if i < N and t > int(L[i]):
+            why.append(f"the length of example i is lengths[i - 1] = {T_i}; lengths[i] = {int(L[i])} is the "
+                       f"length of example i + 1")
+        if not why:
+            why.append(f"x^({i})<{t}> exists: maths indices start at 1, so example i = {i} is column i - 1 and "
+                       f"its length T_x^({i}) is lengths[i - 1] = {T_i} (steps t = 1 to {T_i}, read as "
+                       f"padded[t - 1, i - 1])")
+        if len(why) == 1:
+            return cause(msg, why[0])
+        return cause(msg, "one of these (they give the same answer on this case): " + "; or ".join(why))
     got_v = got.item() if isinstance(got, np.ndarray) and got.shape == () else got
     if got_v == expected:
         return None
@@ -274,7 +284,8 @@ def _ta_compare(case, got, expected):
     if t < T and i < N:
         guesses.append(("off by one: maths indices start at 1, so use padded[t - 1, i - 1]", P[t, i]))
     if i - 1 < T and t - 1 < N:
-        guesses.append(("axes swapped: the batch is time-major, padded[t - 1, i - 1]", P[i - 1, t - 1]))
+        guesses.append((f"{SWAPPED}: batches are time-major, so x^(i)<t> is padded[t - 1, i - 1], "
+                        "not padded[i - 1, t - 1]", P[i - 1, t - 1]))
     for text, alt in guesses:
         if alt != expected and got_v == alt:
             return cause(msg, text)

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import vocab as ref
 from ._core import Case, Raised, Spec, describe, register
-from ._hints import cause, diagnose
+from ._hints import NO_LOWER, NOT_MAX_ID, cause, diagnose
 
 WORDS = ("the a of to and in is it that for on as with was be by this are or an not at from "
          "which can but have has if when then else return value class import function").split()
@@ -78,7 +78,7 @@ BV_MISTAKES = [
      [{"specials": "none"}, {"specials": "last"}]),
     ("min_freq is inclusive: keep tokens seen at least min_freq times (>=, not >)", [{"exclusive": True}]),
     ("tokens seen fewer than min_freq times must be left out", [{"min_freq": 1}]),
-    ("tokens are kept as they are: do not lower-case them ('The' and 'the' are two tokens)",
+    ("tokens are kept as they are: " + NO_LOWER,
      [{"lower": True}]),
     ("count every occurrence of a token, not the number of sentences it appears in",
      [{"per_sentence": True}]),
@@ -172,14 +172,14 @@ def _enc_compare(case, got, expected):
                               f"(id {stoi[ref.UNK]}): use stoi.get(token, stoi['<UNK>'])")
         return msg
     if isinstance(got, np.ndarray) and got.size == 0 == expected.size and got.dtype.kind not in "iu":
-        return (f"ids: expected dtype integer, got {got.dtype}\nLikely cause: np.array([]) of no tokens is "
-                "float64: give the dtype, np.array(ids, dtype=np.int64)")
+        return (f"ids: expected dtype integer or unsigned integer, got {got.dtype}\n"
+                "Likely cause: np.array([]) of no tokens is float64: give the dtype, np.array(ids, dtype=np.int64)")
     return diagnose(got, expected, [
         (f"unknown tokens were dropped: encode them as <UNK> (id {stoi[ref.UNK]})",
          enc_variant(toks, stoi, add_eos, unk="drop")),
         (f"unknown tokens get the id of <UNK> ({stoi[ref.UNK]}), not of <PAD> ({stoi[ref.PAD]})",
          enc_variant(toks, stoi, add_eos, unk="pad")),
-        ("tokens are looked up as they are: do not lower-case them ('The' is not 'the')",
+        ("tokens are looked up as they are: " + NO_LOWER,
          enc_variant(toks, stoi, add_eos, lower=True)),
         ("<EOS> was not appended although add_eos is True", enc_variant(toks, stoi, add_eos, eos="never")),
         ("<EOS> goes at the end, not the start", enc_variant(toks, stoi, add_eos, eos="start")),
@@ -211,7 +211,10 @@ def _dec_random(rng):
         body = body[body != 2]
         if k == 0:
             body = np.append(body, 1)  # an <UNK> is kept
-        tail = [0] * int(rng.integers(1, 3)) if k == 1 else [2] * int(k != 3 or rng.integers(0, 2)) + [0] * int(rng.integers(0, 3))
+        if k == 1:
+            tail = [0] * int(rng.integers(1, 3))  # padding, no <EOS>
+        else:
+            tail = [2] * int(k != 3 or rng.integers(0, 2)) + [0] * int(rng.integers(0, 3))
         ids = np.concatenate([body, np.array(tail, dtype=np.int64)]).astype(np.int64)
         if k == 2 or (rng.random() < 0.5 and 2 in tail):  # tokens after <EOS> must be ignored too
             ids = np.append(ids, rng.integers(3, len(v), size=2))
@@ -347,12 +350,11 @@ def _oh_compare(case, got, expected):
     return diagnose(got, expected, [
         (off + ", not k + 1", lambda: np.roll(expected, 1, axis=-1)),
         (off + ", not k - 1", lambda: np.roll(expected, -1, axis=-1)),
-        (f"the vectors have num_classes = {V} entries, not ids.max() + 1: a batch need not contain "
-         "the largest id", lambda: np.eye(int(ids.max()) + 1)[ids]),
+        (f"the vectors have num_classes = {V} entries, " + NOT_MAX_ID, lambda: np.eye(int(ids.max()) + 1)[ids]),
     ], "one-hot", axes=tuple(f"ids axis {a}" for a in range(ids.ndim)) + ("class k",), kind="f",
         layout_hint="the class axis comes last: shape ids.shape + (V,)", raised_hint=raised,
         shape_hints=[("the class axis comes last: shape ids.shape + (V,), not (V,) + ids.shape",
-                      lambda shape: shape == (V,) + ids.shape),
+                      lambda shape: shape == (V,) + ids.shape and ids.ndim != 1),  # 1-d: compare_arrays says it
                      (ANY_SHAPE, lambda shape: len(shape) != ids.ndim + 1)])
 
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import embedding as ref
 from ._core import Record, Case, Raised, Spec, compare_arrays, describe, register
-from ._hints import cause, diagnose
+from ._hints import NOT_MAX_ID, cause, diagnose
 
 AXES = ("time step t", "example i", "feature")
 
@@ -25,7 +25,7 @@ def _rand_case(rng, k=0, repeated=True):
 
 ROWS = ("W has one row per token, shape (V, n_e): out[t, i] is the row W[ids[t, i]], "
         "not the column W[:, ids[t, i]]")
-V_ROWS = "V is the number of rows of W (W.shape[0]), not ids.max() + 1: a batch need not contain the largest id"
+V_ROWS = "V is the number of rows of W (W.shape[0]), " + NOT_MAX_ID
 
 
 # ------------------------------------------------------------ embedding_forward
@@ -71,7 +71,8 @@ def _ef_compare(case, got, expected):
         return problem
     c = got[1]
     if not (isinstance(c, Record) and c._name == "EmbeddingCache"):
-        return f"cache: expected an EmbeddingCache(ids=..., vocab_size=..., padding_idx=..., n_e=...), got {describe(c)}"
+        return ("cache: expected an EmbeddingCache(ids=..., vocab_size=..., padding_idx=..., n_e=...), "
+                f"got {describe(c)}")
     fields = c._fields
     V = fields.get("vocab_size")
     if V != cache.vocab_size:
@@ -147,7 +148,7 @@ def _eb_compare(case, got, expected):
     causes = [("repeated tokens: the gradient must be accumulated (np.add.at), "
                "not assigned (dW[ids] = dout and dW[ids] += dout keep only one of the contributions)", assigned),
               ("row k is the sum of dout over the positions where ids == k, not their mean", mean),
-              ("dW has V = cache.vocab_size rows, not ids.max() + 1: a batch need not contain the largest id",
+              ("dW has V = cache.vocab_size rows, " + NOT_MAX_ID,
                lambda: unpad[: int(ids.max()) + 1] * keep[: int(ids.max()) + 1, None])]
     if pad is not None:
         causes.append((f"the row of padding_idx = {pad} must get zero gradient"
@@ -164,10 +165,10 @@ register(Spec("embedding_backward", ("rnncourse.embedding.embedding_backward",),
 
 # ------------------------------------------------------------ cosine_similarity
 def _cs_visible():
-    return [Case({"u": np.array([1.0, 0.0]), "v": np.array([[2.0, 0.0], [0.0, 3.0], [-1.0, 1.0]])},
-                 "u = [1, 0] against [2, 0], [0, 3], [-1, 1]: 1, 0, -0.7071"),
-            Case({"u": np.array([3.0, 4.0]), "v": np.array([[4.0, 3.0], [-6.0, -8.0]])},
-                 "u = [3, 4] (|u| = 5) against [4, 3], [-6, -8]: 0.96, -1")]
+    return [Case({"u": np.array([3.0, 4.0]), "v": np.array([[4.0, 3.0], [-6.0, -8.0]])},
+                 "u = [3, 4] (|u| = 5) against [4, 3], [-6, -8]: 0.96, -1"),
+            Case({"u": np.array([1.0, 0.0]), "v": np.array([[2.0, 0.0], [0.0, 3.0], [-1.0, 1.0]])},
+                 "u = [1, 0] against [2, 0], [0, 3], [-1, 1]: 1, 0, -0.7071")]
 
 
 def _cs_random(rng):

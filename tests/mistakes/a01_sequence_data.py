@@ -235,7 +235,7 @@ def _(padded, lengths, i, t):
     return padded[t, i]
 
 
-@mistake(F, "batch-major reading", "the batch is time-major")
+@mistake(F, "batch-major reading", "not padded[i - 1, t - 1]")
 def _(padded, lengths, i, t):
     if not 1 <= i <= padded.shape[1] or not 1 <= t <= lengths[i - 1]:
         raise IndexError(t)
@@ -249,7 +249,7 @@ def _(padded, lengths, i, t):
     return padded[t - 1, i - 1]
 
 
-@mistake(F, "last step rejected (t < T_x^(i))", "both bounds are inclusive")
+@mistake(F, "last step rejected (t < T_x^(i))", "the bounds are inclusive")
 def _(padded, lengths, i, t):
     if not 1 <= i <= padded.shape[1] or not 1 <= t < lengths[i - 1]:
         raise IndexError(t)

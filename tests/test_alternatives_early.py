@@ -1,0 +1,65 @@
+"""Correct solutions written differently from the reference keep full marks in assignments 01-03
+(the checks must not punish another honest way: a list for a tuple, np.take, a one-hot product, ...)."""
+import itertools
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from rnncourse.checks import check
+from rnncourse.embedding import EmbeddingCache
+
+# alternative solutions, one per graded function (the names are the graded functions')
+def pad_sequences(sequences, pad_value=0, max_len=None):
+    T = max_len if max_len is not None else max(len(s) for s in sequences)
+    dt = np.result_type(*sequences)
+    cols = [np.concatenate([np.asarray(s, dtype=dt), np.full((T - len(s),) + np.shape(s)[1:], pad_value, dtype=dt)])
+            for s in sequences]
+    return np.stack(cols, axis=1), np.array([len(s) for s in sequences])
+def lengths_to_mask(lengths, max_len=None):
+    T = max_len or max(lengths)
+    m = np.zeros((T, len(lengths)), dtype=bool)
+    for i, L in enumerate(lengths): m[:L, i] = True
+    return m
+def masked_mean(values, mask): return values[mask].mean()
+def token_at(padded, lengths, i, t):
+    if i < 1 or i > len(lengths) or t < 1 or t > lengths[i - 1]: raise IndexError("no")
+    return int(padded[t - 1][i - 1])
+def build_vocab(sentences, min_freq=1):
+    c = Counter(itertools.chain.from_iterable(sentences))
+    kept = [t for t, n in c.most_common() if n >= min_freq]
+    return ["<PAD>", "<UNK>", "<EOS>"] + sorted(kept, key=lambda t: (-c[t], t))
+def encode(tokens, stoi, add_eos=False):
+    ids = [stoi[t] if t in stoi else stoi["<UNK>"] for t in tokens]
+    return np.asarray(ids + ([stoi["<EOS>"]] if add_eos else []), dtype=int)
+def decode(ids, itos):
+    return [itos[k] for k in itertools.takewhile(lambda k: itos[k] != "<EOS>", ids) if itos[k] != "<PAD>"]
+def one_hot(ids, num_classes, dtype=np.float64):
+    ids = np.asarray(ids)
+    if np.any(ids < 0) or np.any(ids >= num_classes): raise ValueError("range")
+    return (ids[..., None] == np.arange(num_classes)).astype(dtype)
+def embedding_forward(ids, W, padding_idx=None):
+    return np.take(W, ids, axis=0), EmbeddingCache(ids, W.shape[0], padding_idx, W.shape[-1])
+def embedding_backward(dout, cache):
+    V, E = cache.vocab_size, dout.shape[-1]
+    O = (cache.ids.reshape(-1)[:, None] == np.arange(V)).astype(float)
+    dW = O.T @ dout.reshape(-1, E)
+    if cache.padding_idx is not None: dW[cache.padding_idx] = 0
+    return dW
+def cosine_similarity(u, v):
+    return (v / np.linalg.norm(v, axis=1, keepdims=True)) @ (u / np.linalg.norm(u))
+def most_similar(W, query, k=5, exclude=()):
+    s = cosine_similarity(W[query], W)
+    order = [j for j in np.lexsort((np.arange(len(W)), -s)) if j != query and j not in set(exclude)]
+    ids = np.array(order[:k])
+    return [ids, s[ids]]
+
+ALTERNATIVES = [pad_sequences, lengths_to_mask, masked_mean, token_at, build_vocab, encode, decode, one_hot,
+                embedding_forward, embedding_backward, cosine_similarity, most_similar]
+
+
+@pytest.mark.parametrize("fn", ALTERNATIVES, ids=lambda f: f.__name__)
+def test_a_correct_alternative_keeps_full_marks(fn):
+    check(fn.__name__, fn, quiet=True)
+    for seed in (1201, 1202, 1203, 7, 8):
+        check(fn.__name__, fn, seed=seed, quiet=True)
