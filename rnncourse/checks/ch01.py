@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import sequences as ref
-from ._core import Case, Raised, Spec, _fmt, close, compare_arrays, describe, register
-from ._hints import SWAPPED, cause, diagnose
+from ._core import _fmt, Case, cause, close, compare_arrays, describe, diagnose, Raised, register, Spec
+from ._wording import SWAPPED
 
 TIME_MAJOR = "batches are time-major, (T, N) or (T, N, n_x): row t holds step t of every example"
 AXES = ("time step t", "example i")

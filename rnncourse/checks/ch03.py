@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import embedding as ref
-from ._core import Record, Case, Raised, Spec, compare_arrays, describe, register
-from ._hints import NOT_MAX_ID, cause, diagnose
+from ._core import Case, cause, compare_arrays, describe, diagnose, Raised, Record, register, Spec
+from ._wording import NOT_MAX_ID
 
 AXES = ("time step t", "example i", "feature")
 
