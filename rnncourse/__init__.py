@@ -14,4 +14,4 @@ Conventions (see the book's landing page):
 """
 __version__ = "0.1.0"
 
-from . import attention, corpus, crf, ctc, embedding, gated, gradcheck, lm, longmemory, progress, rnn, sequences, trees, vocab  # noqa: F401
+from . import attention, corpus, crf, ctc, embedding, gated, gradcheck, lm, longmemory, models11, progress, rnn, sequences, tasks11, trees, vocab  # noqa: F401

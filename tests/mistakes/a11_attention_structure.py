@@ -17,7 +17,7 @@ MUTANTS = [
     Mutant(A, "padding not masked", "masked_attention",
            "scores = np.where(real, scores, -np.inf)  # padding can never win", "pass",
            "test_masked_attention", "padding is not masked"),
-    Mutant(A, "transitions read [to, from]", "crf_log_partition",
+    Mutant(A, "transitions read as to-from", "crf_log_partition",
            "x = alpha[:, :, None] + transitions[None]  # (N, from j, to k)",
            "x = alpha[:, :, None] + transitions.T[None]",
            "test_crf_log_partition", "indexed [from, to]"),
