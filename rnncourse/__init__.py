@@ -14,5 +14,6 @@ Conventions (see the book's landing page):
 """
 __version__ = "0.1.0"
 
-from . import corpus, ctc, embedding, gated, gradcheck, lm, longmemory, progress, rnn, sequences, vocab  # noqa: F401
-from . import seq2seq, seq2seq_data, seq2seq_decode  # noqa: F401  (chapter 10; seq2seq_torch needs torch and is imported by name)
+from . import attention, corpus, crf, ctc, embedding, gated, gradcheck, lm, longmemory, models11, progress  # noqa: F401
+from . import rnn, sequences, seq2seq, seq2seq_data, seq2seq_decode, tasks11, trees, vocab  # noqa: F401
+# (seq2seq_torch needs torch at import and is imported by name)
