@@ -256,3 +256,17 @@ def test_the_log_space_route_is_taken_only_when_probabilities_underflow(monkeypa
     targets = rng.integers(1, 6, size=(4, 10))
     ctc.ctc_loss(z, targets, [100, 90, 80, 70], [10, 9, 8, 7])
     assert bool(calls) == redone
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_checks_mistake_variants_with_every_switch_off_are_the_reference(seed):
+    from rnncourse.checks import ch09
+    rng = np.random.default_rng(400 + seed)
+    for case in ch09._random_sequence_cases(rng):
+        a = case.args
+        want = ctc.ctc_alpha(**a)
+        got = ch09.alpha_variant(a["log_y"], a["labels"], a["blank"])
+        np.testing.assert_array_equal(np.isneginf(got), np.isneginf(want))
+        np.testing.assert_allclose(got[np.isfinite(want)], want[np.isfinite(want)], rtol=1e-12)
+    for case in ch09._collapse_random(rng):
+        assert ch09.wrong_collapse(**case.args) == ctc.collapse(**case.args)

@@ -137,6 +137,7 @@ def _worked_log_y():
 def _collapse_visible():
     # 好 = 1, 棒 = 2: "好好好棒棒棒棒" trims to "好棒"; with blanks, "好棒棒" survives
     return [Case({"path": [1, 1, 1, 2, 2, 2, 2], "blank": 0}, "好好好棒棒棒棒 (好 = 1, 棒 = 2): no blanks"),
+            Case({"path": [1, 2, 2, 1, 1], "blank": 0}, "好棒棒好好: a label that comes back"),
             Case({"path": [0, 1, 1, 0, 2, 0, 2, 2, 0], "blank": 0}, "- 好 好 - 棒 - 棒 棒 - (blank = 0)"),
             Case({"path": [3, 1, 1, 3, 1, 2, 3], "blank": 3}, "blank = 3, not 0")]
 
@@ -173,7 +174,11 @@ def _collapse_compare(case, got, expected):
     if lab == expected:
         return None
     msg = f"collapse: expected {expected}, got {lab}"
-    causes = [
+    causes = []
+    if blank != 0 and wrong_collapse(path, 0) == wrong_collapse(path, blank, drop_blanks=False):
+        causes.append((f"the blanks were not removed (the blank here is symbol {blank}: use the argument blank, "
+                       "not always 0)", wrong_collapse(path, 0)))
+    causes += [
         ("the blanks were removed before the repeats were merged: merge repeats first, so that "
          "'a - a' stays two labels (that is what the blank is for)", wrong_collapse(path, blank, "drop first")),
         ("the repeats were not merged: B first merges runs of the same symbol ('a a' is one a)",
@@ -184,7 +189,7 @@ def _collapse_compare(case, got, expected):
         ("only neighbouring repeats merge: a label that comes back later is a new label",
          list(dict.fromkeys(k for k in path if k != blank))),
         ("the last run of the path was lost (does your loop append the final symbol?)",
-         wrong_collapse(path[:-1], blank) if path and wrong_collapse(path[:-1], blank) != expected else None),
+         wrong_collapse([k for k, _ in itertools.groupby(path)][:-1], blank) if path else None),
     ]
     for cause, alt in causes:
         if alt is not None and alt == lab and alt != expected:
@@ -256,7 +261,7 @@ def _alpha_causes(case):
         ("the emission was read at column s; it is the symbol l'_s: log_y[t, ext[s]]", v(emit_by_position=True)),
         ("the move from l'_{s-1} to l'_s (advance) is missing", v(no_advance=True)),
         ("the blank is the argument blank, not always 0",
-         (lambda: alpha_variant(log_y, lab, 0)) if blank and 0 not in lab else None),
+         (lambda: alpha_variant(log_y, lab, 0)) if blank else None),
     ]
 
 
@@ -265,6 +270,10 @@ def _alpha_compare(case, got, expected):
     if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape == (expected.shape[0], U):
         return (f"log_alpha: expected shape {expected.shape}, got {got.shape}\nLikely cause: the extended "
                 f"labelling l' has 2U + 1 = {2 * U + 1} positions (a blank before, between and after the labels)")
+    if isinstance(got, Raised) and got.exc_type == "IndexError" and "axis 1" in got.message:
+        return (f"log_alpha: expected a numpy array of shape {expected.shape}, got {describe(got)}\nLikely cause: "
+                "log_y has one column per symbol (C of them), not per position of l': the emission at position s "
+                "is log_y[t, ext[s]], the symbol l'_s")
     problem = compare_log_arrays(got, expected, "log_alpha", ALPHA_AXES)
     if problem is None:
         return None
@@ -336,14 +345,16 @@ def _nll_compare(case, got, expected):
     last = alpha[-1]
     S = len(last)
     causes = [
-        ("only the last position (the final blank) was summed at the end: a path may also end on the last "
-         "label, so p(l|x) = alpha_T(S) + alpha_T(S - 1)", -last[-1]),
-        ("only the last label was used at the end: a path may also end in the final blank, so "
-         "p(l|x) = alpha_T(S) + alpha_T(S - 1)", -last[-2] if S > 1 else None),
+        ("only one end state was counted: the final blank alone"
+         + (", or the two end states combined with max" if S > 1 and last[-1] >= last[-2] else "")
+         + ". A path may also end on the last label: p(l|x) = alpha_T(S) + alpha_T(S - 1), added with np.logaddexp",
+         -last[-1]),
+        ("only one end state was counted: the last label alone"
+         + (", or the two end states combined with max" if S > 1 and last[-2] >= last[-1] else "")
+         + ". A path may also end in the final blank: p(l|x) = alpha_T(S) + alpha_T(S - 1), added with np.logaddexp",
+         -last[-2] if S > 1 else None),
         ("the whole last row of alpha was summed: only the last two positions complete the labelling",
          -np.logaddexp.reduce(last)),
-        ("the two end states were combined with max: add their probabilities (np.logaddexp)",
-         -max(last[-1], last[-2]) if S > 1 else None),
         ("the sign: the loss is -log p(l | x), a non-negative number", -expected),
         ("the loss of one sequence is not divided by its length T", expected / log_y.shape[0]),
         ("the loss of one sequence is not divided by the number of labels U (PyTorch's 'mean' reduction "
@@ -393,7 +404,7 @@ def _random_path(rng, T, C, blank):
 
 def _greedy_visible():
     rng = np.random.default_rng(9)
-    paths = [[1, 1, 0, 1, 2, 2, 0], [2, 0, 2, 2, 1, 0, 0]]
+    paths = [[1, 1, 0, 1, 2, 2, 0], [2, 0, 2, 2, 1, 0, 1]]
     return [Case({"logits": _paths_to_logits(rng, paths, 3), "input_lengths": None, "blank": 0},
                  "T = 7, N = 2, C = 3, all frames real"),
             Case({"logits": _paths_to_logits(rng, [[1, 1, 0, 1, 2, 2, 0], [2, 0, 2, 2, 1, 1, 1]], 3),
