@@ -13,14 +13,14 @@ def code(text, cid):
 md(r"""
 # Connectionist temporal classification
 
-A speech recogniser reads about a hundred **frames** ({zh}`帧`) of audio features per second and must write a few characters per second: the output sequence is much *shorter* than the input, and nobody tells it which frames belong to which character. Lee's lecture {cite:p}`lee-ml2021-rnn` lists this as the third kind of many-to-many problem, after tagging (as long as the input) and before sequence-to-sequence models (any length), and sketches the standard answer: **connectionist temporal classification** ({zh}`连接时序分类`, CTC) {cite:p}`graves2006ctc`. This chapter builds CTC completely: why trimming repeated outputs is not enough, the **blank** ({zh}`空白符`) symbol, the collapse function, the dynamic programme that sums over all alignments, the loss and its gradient, two ways to decode, and a small bidirectional network (the previous chapter's) trained with CTC on a synthetic speech-like task shipped with the course.
+A speech recogniser reads about a hundred frames ({zh}`帧`) of audio features per second and must write a few characters per second: the output sequence is much *shorter* than the input, and nobody tells it which frames belong to which character. Lee's lecture {cite:p}`lee-ml2021-rnn` lists this as the third kind of many-to-many problem, after tagging (as long as the input) and before sequence-to-sequence models (any length), and sketches the standard answer: **connectionist temporal classification** ({zh}`连接时序分类`, CTC) {cite:p}`graves2006ctc`. This chapter builds CTC completely: why merging repeated outputs is not enough, the **blank** ({zh}`空白符`) symbol, the function that collapses an alignment, the dynamic programme that sums over all alignments, the loss and its gradient, two ways to decode, and a small bidirectional network (the previous chapter's) trained with CTC on a synthetic speech-like task shipped with the course.
 
 **Learning goals.** After this chapter you can
 
-- explain why trimming repeats cannot output a repeated label, and how the blank fixes it;
+- explain why merging repeated outputs cannot give a repeated label, and how the blank fixes it;
 - apply the collapse function $\mathcal{B}$ and count the alignments of a labelling, by enumeration and by dynamic programming;
-- compute the forward and backward variables $\alpha$, $\beta$ in log space, $p(l \mid x)$, the loss and its gradient, and check them against PyTorch's `F.ctc_loss` and brute force;
-- decode with the best path and with prefix beam search, and say when they disagree;
+- compute the variables $\alpha$ and $\beta$ in log space, $p(l \mid x)$, the loss and its gradient, and check them against PyTorch's `F.ctc_loss` and brute force;
+- decode with the best path and with a beam search, and say when they disagree;
 - state what CTC assumes about its outputs, and what that means next to structured models.
 """, "c9intro0")
 
@@ -67,7 +67,7 @@ print("which frame labels trim to 好棒棒?",
 md(r"""
 ## The blank and the collapse function
 
-CTC adds one extra output symbol, the blank, written "-" here (the lecture calls it NULL). The network emits one symbol per frame, a **path** ({zh}`路径`) $\pi$ of length $T$ over the labels and the blank, and the **collapse function** ({zh}`折叠函数`) $\mathcal{B}$ turns a path into a labelling in two steps, in this order: merge runs of the same symbol, then delete the blanks. A blank *between* two equal labels keeps them apart: $\mathcal{B}$(好 好 - 棒 - 棒 棒) = 好棒棒, while $\mathcal{B}$(好 好 棒 棒 - - 棒) = 好棒棒 too, and $\mathcal{B}$(好 好 棒 棒 棒 棒 -) = 好棒. Deleting the blanks first would undo exactly what they are for. The package's `ctc.collapse` is the reference (and the first function of the exercise).
+CTC adds one extra output symbol, the blank, written "-" here (the lecture calls it NULL). The network emits one symbol per frame, a path ({zh}`路径`) $\pi$ of length $T$ over the labels and the blank, and the **collapse function** ({zh}`折叠函数`) $\mathcal{B}$ turns a path into a labelling in two steps, in this order: merge runs of the same symbol, then delete the blanks. A blank *between* two equal labels keeps them apart: $\mathcal{B}$(好 好 - 棒 - 棒 棒) = 好棒棒, while $\mathcal{B}$(好 好 棒 棒 - - 棒) = 好棒棒 too, and $\mathcal{B}$(好 好 棒 棒 棒 棒 -) = 好棒. Deleting the blanks first would undo exactly what they are for. The package's `ctc.collapse` is the reference (and the first function of the exercise).
 """, "c9blank0")
 
 code(r"""
@@ -78,7 +78,7 @@ for path in ([1, 1, 0, 2, 0, 2, 2], [1, 1, 2, 2, 0, 0, 2], [1, 1, 2, 2, 2, 2, 0]
 md(r"""
 ## Many alignments per labelling
 
-Each path that collapses to $l$ is one **alignment** ({zh}`对齐`) of $l$ with the frames, and a labelling has many. The network is trained on the labelling only, so CTC gives it credit for all of them: with $y^{\langle t\rangle}_k$ the network's softmax output for symbol $k$ at frame $t$, and the outputs at different frames treated as independent given the input $x$,
+Each path that collapses to $l$ is one alignment ({zh}`对齐`) of $l$ with the frames, and a labelling has many. The network is trained on the labelling only, so CTC gives it credit for all of them: with $y^{\langle t\rangle}_k$ the network's softmax output for symbol $k$ at frame $t$, and the outputs at different frames treated as independent given the input $x$,
 
 $$p(l \mid x) = \sum_{\pi \,:\, \mathcal{B}(\pi) = l} \;\prod_{t=1}^{T} y^{\langle t\rangle}_{\pi_t}.$$
 
@@ -98,9 +98,9 @@ md(r"""
 
 Write the labelling with a blank before, between and after its labels: the **extended labelling** ({zh}`扩展标签序列`) $l'$, of length $S = 2U + 1$ for $U$ labels; for 好棒棒 it is "- 好 - 棒 - 棒 -". Every valid path walks through $l'$ from left to right, one position per frame. From position $s$ at frame $t-1$ it may
 
-- **stay** on $s$ (a label or a blank lasting another frame),
-- **advance** to $s + 1$,
-- **skip** the blank to $s + 2$, but only when $l'_{s+2}$ is a label *different* from $l'_s$: skipping the blank between 棒 and 棒 would merge them.
+- *stay* on $s$ (a label or a blank lasting another frame),
+- *advance* to $s + 1$,
+- *skip* the blank to $s + 2$, but only when $l'_{s+2}$ is a label *different* from $l'_s$: skipping the blank between 棒 and 棒 would merge them.
 
 It starts in the first blank or on the first label, and ends in the last blank or on the last label. The grid of (frame, position) pairs with these moves is the **alignment lattice** ({zh}`对齐网格`). The figure draws it for 好棒棒 over seven frames (a = 好, b = 棒); the nodes that lie on at least one complete path are filled, and one valid path is drawn thick.
 """, "c9lat0")
@@ -169,7 +169,7 @@ print("log p over 3^5 = 243 paths:", round(ctc.ctc_brute_force(y5, [1, 1]), 8),
 """, "c9loss1")
 
 md(r"""
-**Impossible targets.** A labelling needs at least $U$ frames plus one blank between each pair of equal neighbours (`ctc.min_input_length`): 好棒棒 needs four. With fewer frames no path exists, $p(l\mid x) = 0$ and the loss is infinite; PyTorch's `zero_infinity=True` replaces such a loss (and its gradient) by 0, which keeps one bad example from ruining a batch.
+*Impossible targets.* A labelling needs at least $U$ frames plus one blank between each pair of equal neighbours (`ctc.min_input_length`): 好棒棒 needs four. With fewer frames no path exists, $p(l\mid x) = 0$ and the loss is infinite; PyTorch's `zero_infinity=True` replaces such a loss (and its gradient) by 0, which keeps one bad example from ruining a batch.
 """, "c9imp0")
 
 code(r"""
@@ -228,7 +228,7 @@ print("test loss: numpy", round(ours, 6), " PyTorch", round(theirs.item(), 6),
 """, "c9train3")
 
 md(r"""
-CTC networks learn **spiky** outputs: the blank wins almost every frame, and each label is emitted as a short peak, usually on one frame of its segment. The figure shows one test example.
+The figure shows the model's output probabilities on one test example. After this short training each label still wins several frames of its segment, and the blank wins at the boundaries; between two equal labels it *must* win at least one frame, or best-path decoding would merge them. Graves et al. observed that fully trained CTC networks become **spiky** ({zh}`尖峰`): each label is emitted on about one frame, and the blank fills the rest {cite:p}`graves2006ctc`; `scripts/ctc_speechlike.py` reports the share of frames where the blank wins after a longer run.
 """, "c9spike0")
 
 code(r"""
@@ -264,7 +264,7 @@ for name, hyp in [("trimming true frame labels", oracle), ("trimming the model",
 """, "c9ler1")
 
 md(r"""
-Trimming loses every repeated label that is not separated by a silence, even from perfect frame labels, and trimming the CTC model's outputs is far worse: the model never learnt to label the frames between its spikes. Best path and beam search read the blank and keep the repeats. On these confident, spiky outputs beam search changes little; it matters more when the outputs are uncertain, and when a language model is added to the search (not covered here). `scripts/ctc_speechlike.py` trains longer (3000 steps by default, a bidirectional GRU or LSTM) and prints the same table.
+Trimming loses every repeated label that is not separated by a silence, even from perfect frame labels, and trimming the CTC model's outputs is far worse: its most probable non-blank symbol on a frame where the blank wins is mostly noise. Best path and beam search read the blank and keep the repeats. Beam search, which adds up the paths of each labelling, removes a few more errors than the best path; it matters most when the outputs are uncertain, and when a language model is added to the search (not covered here). `scripts/ctc_speechlike.py` trains longer (3000 steps by default, a bidirectional GRU or LSTM) and prints the same table.
 
 ## What CTC assumes
 
