@@ -152,11 +152,12 @@ def make_model(n_features: int, n_hidden: int, n_symbols: int, cell: str = "gru"
 
 
 def train_ctc(model, task: SpeechLike, rng, steps: int, batch_size: int = 32, lr: float = 1e-2,
-              clip: float = 1.0, progress=None) -> list:
+              clip: float = 1.0, progress=None, lr_end: float | None = None) -> list:
     """Adam on F.ctc_loss (blank 0, mean reduction) over fresh batches from ``rng``; returns the losses.
 
-    Gradients are clipped to norm ``clip``. ``progress``: an optional wrapper of the step range
-    (e.g. :func:`rnncourse.progress.progress`).
+    Gradients are clipped to norm ``clip``. ``lr_end``: if given, the learning rate falls linearly
+    from ``lr`` to ``lr_end`` over the steps (else it stays ``lr``). ``progress``: an optional
+    wrapper of the step range (e.g. :func:`rnncourse.progress.progress`).
     """
     import torch
     import torch.nn.functional as F
@@ -165,7 +166,10 @@ def train_ctc(model, task: SpeechLike, rng, steps: int, batch_size: int = 32, lr
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
     steps_iter = range(_positive_int("steps", steps))
-    for _ in (progress(steps_iter) if progress else steps_iter):
+    for step in (progress(steps_iter) if progress else steps_iter):
+        if lr_end is not None:
+            for group in opt.param_groups:
+                group["lr"] = lr + (lr_end - lr) * step / max(steps - 1, 1)
         b = make_batch(rng, task, batch_size)
         z = model(torch.tensor(b["x"]))
         loss = F.ctc_loss(z.log_softmax(2), torch.tensor(b["targets"]), torch.tensor(b["input_lengths"]),

@@ -18,7 +18,7 @@ A speech recogniser reads about a hundred frames ({zh}`帧`) of audio features p
 **Learning goals.** After this chapter you can
 
 - explain why merging repeated outputs cannot give a repeated label, and how the blank fixes it;
-- apply the collapse function $\mathcal{B}$ and count the alignments of a labelling, by enumeration and by dynamic programming;
+- apply $\mathcal{B}$, which turns an alignment into a labelling, and count the alignments of a labelling, by enumeration and by dynamic programming;
 - compute the variables $\alpha$ and $\beta$ in log space, $p(l \mid x)$, the loss and its gradient, and check them against PyTorch's `F.ctc_loss` and brute force;
 - decode with the best path and with a beam search, and say when they disagree;
 - state what CTC assumes about its outputs, and what that means next to structured models.
@@ -57,7 +57,7 @@ def show(ids):
     return "".join(names[k] for k in ids)
 
 frames = [1, 1, 1, 2, 2, 2, 2]
-trimmed = [k for k, _ in itertools.groupby(frames)]   # merge repeats: all trimming can do
+trimmed = [k for k, _ in itertools.groupby(frames)]   # merge repeats: all trimming does
 print("frame labels:", show(frames), "-> trimmed:", show(trimmed))
 print("which frame labels trim to 好棒棒?",
       [show(p) for p in itertools.product([1, 2], repeat=7)
@@ -90,7 +90,8 @@ print(" T   paths   to 好棒棒: by enumeration   by dynamic programming")
 for T in range(4, 10):
     enumerated = sum(ctc.collapse(p) == [1, 2, 2]
                      for p in itertools.product(range(3), repeat=T))
-    print(f"{T:2d} {3 ** T:7d}   {enumerated:22d}   {ctc.count_alignments([1, 2, 2], T):22d}")
+    by_dp = ctc.count_alignments([1, 2, 2], T)
+    print(f"{T:2d} {3 ** T:7d}   {enumerated:22d}   {by_dp:22d}")
 """, "c9count1")
 
 md(r"""
@@ -135,7 +136,7 @@ log_p = ctc.ctc_log_likelihood(log_y, labels)
 print("log p(l|x) =", round(log_p, 4), "  so p(l|x) =", np.exp(log_p), "in float64")
 ext = ctc.extend_labels(labels)
 per_frame = np.logaddexp.reduce(log_alpha + log_beta - log_y[:, ext], axis=1)
-print("log sum_s alpha beta / y, at t = 1, 300, 600:", per_frame[[0, 299, 599]].round(4))
+print("log sum_s alpha beta / y at t = 1, 300, 600:", per_frame[[0, 299, 599]].round(4))
 """, "c9fwd1")
 
 md(r"""
@@ -160,10 +161,11 @@ loss_t = F.ctc_loss(zt.log_softmax(2), torch.tensor(targets), torch.tensor(in_le
                     torch.tensor(tgt_len), blank=blank)
 loss_t.backward()
 print("loss: numpy", round(loss, 8), " PyTorch", round(loss_t.item(), 8))
-print("largest gradient difference below 1e-12:", np.abs(dz - zt.grad.numpy()).max() < 1e-12)
+gap = np.abs(dz - zt.grad.numpy()).max()
+print("largest gradient difference below 1e-12:", gap < 1e-12)
 
 y5 = np.log(np.full((5, 3), 1 / 3)) + rng.normal(0, 0.5, size=(5, 3))
-y5 -= np.logaddexp.reduce(y5, axis=1, keepdims=True)           # normalised log-probabilities
+y5 -= np.logaddexp.reduce(y5, axis=1, keepdims=True)   # normalised log-probabilities
 print("log p over 3^5 = 243 paths:", round(ctc.ctc_brute_force(y5, [1, 1]), 8),
       " forward recursion:", round(ctc.ctc_log_likelihood(y5, [1, 1]), 8))
 """, "c9loss1")
@@ -175,8 +177,10 @@ md(r"""
 code(r"""
 z3 = rng.normal(size=(3, 1, 3))
 for zi in (False, True):
-    loss, dz = ctc.ctc_loss(z3, [[1, 2, 2]], [3], [3], reduction="none", zero_infinity=zi)
-    print(f"zero_infinity={zi}: loss {loss[0]}, gradient finite: {np.isfinite(dz).all()}")
+    loss, dz = ctc.ctc_loss(z3, [[1, 2, 2]], [3], [3], reduction="none",
+                            zero_infinity=zi)
+    finite = np.isfinite(dz).all()
+    print(f"zero_infinity={zi}: loss {loss[0]}, gradient finite: {finite}")
 print("frames needed for 好棒棒:", ctc.min_input_length([1, 2, 2]))
 """, "c9imp1")
 
@@ -232,9 +236,10 @@ The figure shows the model's output probabilities on one test example. After thi
 """, "c9spike0")
 
 code(r"""
-i = int(np.argmax([len(l) for l in test["labels"]][:20]))      # a long one of the first 20
+i = int(np.argmax([len(l) for l in test["labels"]][:20]))   # long, among the first 20
 Ti = test["input_lengths"][i]
-y_i = np.exp(logits[:Ti, i] - np.logaddexp.reduce(logits[:Ti, i], axis=1, keepdims=True))
+z_i = logits[:Ti, i]
+y_i = np.exp(z_i - np.logaddexp.reduce(z_i, axis=1, keepdims=True))   # softmax
 letters = {0: "blank", 1: "a", 2: "b", 3: "c", 4: "d", 5: "e"}
 fig = posteriors(y_i, letters, test["frame_labels"][i],
                  title="labels " + " ".join(letters[k] for k in test["labels"][i]))
@@ -249,7 +254,7 @@ The **label error rate** ({zh}`标签错误率`) is the edit distance (insertion
 code(r"""
 refs = test["labels"]
 oracle = [[k for k, _ in itertools.groupby(fl) if k] for fl in test["frame_labels"]]
-no_blank = logits[:, :, 1:].argmax(axis=2) + 1                 # best label, blank excluded
+no_blank = logits[:, :, 1:].argmax(axis=2) + 1   # best label, blank excluded
 trim = [[k for k, _ in itertools.groupby(no_blank[:n, j])]
         for j, n in enumerate(test["input_lengths"])]
 greedy = ctc.greedy_decode(logits, test["input_lengths"])

@@ -3,8 +3,8 @@
     .venv/bin/python scripts/ctc_speechlike.py [--cell gru|lstm] [--steps 3000] [--hidden 32]
         [--noise 0.3] [--seed 0] [--beam 8]
 
-Same task, model and protocol as the chapter (float64, Adam lr 1e-2, batches of 32 fresh examples,
-gradients clipped to norm 1), for more steps. Prints the label error rates of trimming (the true frame
+Same task, model and protocol as the chapter (float64, Adam, batches of 32 fresh examples, gradients
+clipped to norm 1), for more steps, with the learning rate falling linearly from 1e-2 to 1e-3. Prints the label error rates of trimming (the true frame
 labels and the model's non-blank argmax), best-path and prefix beam decoding on 500 test examples, the
 share of real frames where the blank is the most probable symbol, and checks that the course's numpy CTC
 loss and gradient equal PyTorch's on the trained model's outputs.
@@ -30,13 +30,15 @@ def main(argv=None):
     ap.add_argument("--noise", type=float, default=0.3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--beam", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=1e-2, help="initial learning rate")
+    ap.add_argument("--lr-end", type=float, default=1e-3, help="final learning rate (linear decay)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     rng = np.random.default_rng(args.seed)
     task = speechlike.make_task(rng, n_labels=5, n_features=8, noise=args.noise)
     test = speechlike.make_batch(rng, task, 500)
     model = speechlike.make_model(8, args.hidden, 6, cell=args.cell, seed=args.seed)
-    losses = speechlike.train_ctc(model, task, rng, steps=args.steps,
+    losses = speechlike.train_ctc(model, task, rng, steps=args.steps, lr=args.lr, lr_end=args.lr_end,
                                   progress=lambda r: progress(r, desc=f"CTC {args.cell}"))
     print(f"{args.cell}, {args.steps} steps: mean training loss of the last 100 steps "
           f"{np.mean(losses[-100:]):.3f}")
