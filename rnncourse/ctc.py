@@ -267,6 +267,51 @@ def _reversal(T, in_len, S_len):
     return (t_src[:, :, None] * N + np.arange(N)[None, :, None]) * S + s_src[None, :, :]
 
 
+def _batch_lattice(labels, blank):
+    """l' of every example, padded with blanks to the longest: ``ext`` ``(N, S)``, and each length S_i."""
+    S_len = np.array([2 * len(lab) + 1 for lab in labels], dtype=np.int64)
+    ext = np.full((len(labels), int(S_len.max()) if len(labels) else 1), blank, dtype=np.int64)
+    for i, lab in enumerate(labels):
+        ext[i, 1:2 * len(lab):2] = lab                     # labels at odd (0-based) positions
+    return ext, S_len
+
+
+def _forward_backward(y_ext, ext, in_len, S_len, blank):
+    """Rescaled α and β of a batch, and log p(l|x) of each example (see :func:`_scaled_alpha`).
+
+    Returns ``(alpha_hat, beta_hat, log_p, c)``: α and β up to a factor per frame and example,
+    ``(T, N, S)``; log p ``(N,)``; the rescaling factors ``(T, 2N)`` (α's, then β's).
+    """
+    T, N, S = y_ext.shape
+    rows = np.arange(N)
+    # β is α of the reversed problem: a path read backwards is a path of the reversed labelling
+    # through the reversed frames, and the reversed l' is l' reversed. So one recursion over a
+    # batch of 2N computes both (and costs little more than one: numpy's time is per call here)
+    rev = _reversal(T, in_len, S_len)
+    ext_rev = np.take(ext, rev[0] % (N * S))                 # l' reversed (rev at t = 0 is frame T_i - 1)
+    skip = np.concatenate([_skip_weights(ext, blank), _skip_weights(ext_rev, blank)])
+    hat, c = _scaled_alpha(np.concatenate([y_ext, np.take(y_ext, rev)], axis=1), skip)
+    alpha_hat, beta_hat = hat[:, :N], np.take(np.ascontiguousarray(hat[:, N:]), rev)  # β in forward order
+    last = alpha_hat[np.maximum(in_len - 1, 0), rows]        # (N, S): α at each example's last frame
+    end_label = np.where(S_len > 1, last[rows, np.maximum(S_len - 2, 0)], 0.0)
+    frame_ok = np.arange(T)[:, None] < in_len[None, :]
+    with np.errstate(divide="ignore"):
+        log_p = (np.log(last[rows, S_len - 1] + end_label)         # end on the last blank or the last label
+                 + np.where(frame_ok, np.log(c[:, :N]), 0.0).sum(axis=0))  # times what was divided out
+    return alpha_hat, beta_hat, log_p, c
+
+
+def _gradient_in_logs(z, labels, blank):
+    """Loss and logit gradient of one example from the textbook log-space α and β (the fallback)."""
+    log_y = _log_probs_of(z)
+    ext = extend_labels(labels, blank)
+    log_p = ctc_log_likelihood(log_y, labels, blank)
+    log_occ = ctc_alpha(log_y, labels, blank) + ctc_beta(log_y, labels, blank) - log_y[:, ext] - log_p
+    gamma = np.zeros(z.shape)
+    np.add.at(gamma, (slice(None), ext), np.exp(log_occ))   # a symbol gathers all its positions in l'
+    return -log_p, np.exp(log_y) - gamma
+
+
 @reference
 def ctc_loss(logits, targets, input_lengths, target_lengths, blank: int = 0, reduction: str = "mean",
              zero_infinity: bool = False):
@@ -286,11 +331,12 @@ def ctc_loss(logits, targets, input_lengths, target_lengths, blank: int = 0, red
     padding frames. Computed in float64 whatever the input dtype.
 
     How: the whole batch runs through one recursion (α of every example at frame t is one
-    ``(N, 2 U_max + 1)`` array), in probabilities rescaled at every frame rather than in logs (the
-    other classic remedy for underflow, and several times faster in numpy than ``logaddexp``). An
-    example whose rescaled probabilities still vanish (an emission below float64's range, e.g.
-    logits thousands apart) is recomputed in log space with :func:`ctc_alpha` and :func:`ctc_beta`.
-    Both routes equal those textbook functions applied to each example (tests/test_ctc.py).
+    ``(N, 2 U_max + 1)`` array), in probabilities rescaled every few frames rather than in logs
+    (the other classic remedy for underflow, and several times faster in numpy than ``logaddexp``).
+    An example whose rescaled probabilities come near float64's smallest numbers (an emission
+    below 1e-150, e.g. logits hundreds apart) is recomputed in log space with :func:`ctc_alpha`
+    and :func:`ctc_beta`. Both routes equal those textbook functions applied to each example
+    (tests/test_ctc.py).
     """
     z_in = as_float_array("logits", logits, ndim=3)
     T, N, C = z_in.shape
@@ -304,37 +350,19 @@ def ctc_loss(logits, targets, input_lengths, target_lengths, blank: int = 0, red
     if not np.all(np.isfinite(z_in)):
         raise ValueError("logits: expected finite values")
     z = z_in.astype(np.float64)
-    z = z - z.max(axis=2, keepdims=True)                       # shift: exp cannot overflow
-    e = np.exp(z)
-    y = e / e.sum(axis=2, keepdims=True)                       # softmax over the symbols
+    e = np.exp(z - z.max(axis=2, keepdims=True))                # shifted: exp cannot overflow
+    y = e / e.sum(axis=2, keepdims=True)                        # softmax over the symbols
 
-    S_len = 2 * tgt_len + 1                                    # length of each example's l'
-    S = int(S_len.max()) if N else 1
-    ext = np.full((N, S), blank, dtype=np.int64)               # l' of every example, padded with blanks
-    for i, lab in enumerate(labels):
-        ext[i, 1:2 * len(lab):2] = lab
-    columns = (np.arange(N)[:, None] * C + ext).ravel()        # where y_t(l'_s) sits in y[t].ravel()
+    ext, S_len = _batch_lattice(labels, blank)
+    S = ext.shape[1]
+    columns = (np.arange(N)[:, None] * C + ext).ravel()         # where y_t(l'_s) sits in y[t].ravel()
     y_ext = np.take(y.reshape(T, N * C), columns, axis=1).reshape(T, N, S)  # y_t(l'_s): (T, N, S)
-    frame_ok = np.arange(T)[:, None] < in_len[None, :]          # (T, N): real frames, not padding
+    frame_ok = np.arange(T)[:, None] < in_len[None, :]           # (T, N): real frames, not padding
     possible = in_len >= np.array([min_input_length(lab) for lab in labels], dtype=np.int64)
-    rows = np.arange(N)
-
-    losses = np.where(possible, 0.0, np.inf)                    # impossible: no path, loss inf
+    losses = np.where(possible, 0.0, np.inf)                     # impossible: no path, loss inf
     grad = np.zeros((T, N, C))
     if T and N:
-        # β is α of the reversed problem: a path read backwards is a path of the reversed labelling
-        # through the reversed frames, and the reversed l' is l' reversed. So one recursion over a
-        # batch of 2N computes both (and costs little more than one: numpy's time is per call here)
-        rev = _reversal(T, in_len, S_len)
-        ext_rev = np.take(ext, rev[0] % (N * S))                 # l' reversed (rev at t = 0 is frame T_i - 1)
-        both = np.concatenate([y_ext, np.take(y_ext, rev)], axis=1)          # (T, 2N, S)
-        hat, c = _scaled_alpha(both, np.concatenate([_skip_weights(ext, blank), _skip_weights(ext_rev, blank)]))
-        alpha_hat, beta_hat = hat[:, :N], np.take(np.ascontiguousarray(hat[:, N:]), rev)  # β in forward order
-        last = alpha_hat[np.maximum(in_len - 1, 0), rows]     # (N, S): α at each example's last frame
-        end_label = np.where(S_len > 1, last[rows, np.maximum(S_len - 2, 0)], 0.0)
-        with np.errstate(divide="ignore"):
-            log_p = (np.log(last[rows, S_len - 1] + end_label)    # end on the last blank or the last label
-                     + np.where(frame_ok, np.log(c[:, :N]), 0.0).sum(axis=0))  # times what was divided out
+        alpha_hat, beta_hat, log_p, c = _forward_backward(y_ext, ext, in_len, S_len, blank)
         valid = frame_ok[:, :, None] & (np.arange(S) < S_len[:, None])[None]  # (T, N, S): real nodes
         # occupancy of each lattice node: α β / y (the emission at t is in both), then divided by
         # its sum over s, which is p(l|x) at every frame (each path crosses frame t exactly once)
@@ -346,34 +374,25 @@ def ctc_loss(logits, targets, input_lengths, target_lengths, blank: int = 0, red
         # Rescaled probabilities lose paths to underflow only when some number got near float64's
         # smallest ones: an emission, the mass between two rescalings, or a frame's total occupancy
         # before it is divided out. Such an example (logits hundreds apart) is redone in log space.
-        real = np.concatenate([frame_ok, frame_ok], axis=1)                   # (T, 2N)
-        safe = np.where(real, c, 1.0).min(axis=0) > 1e-100                    # per half of the batch
+        safe = np.where(np.concatenate([frame_ok, frame_ok], axis=1), c, 1.0).min(axis=0) > 1e-100
         safe = safe[:N] & safe[N:] & (np.where(frame_ok, occ_sum[:, :, 0], 1.0).min(axis=0) > 1e-200)
         safe &= np.where(valid, y_ext, 1.0).min(axis=(0, 2)) > 1e-150
         fast = possible & (in_len > 0) & np.isfinite(log_p) & safe
         losses[fast] = -log_p[fast]
         grad = np.where((frame_ok & fast)[:, :, None], y - gamma, 0.0)      # d(-log p)/dz = y - gamma
-        for i in np.flatnonzero(possible & (in_len > 0) & ~fast):         # underflow: redo in logs
-            Ti, ext_i = in_len[i], extend_labels(labels[i], blank)
-            log_y = _log_probs_of(z_in[:Ti, i])
-            log_alpha, log_beta = ctc_alpha(log_y, labels[i], blank), ctc_beta(log_y, labels[i], blank)
-            losses[i] = -ctc_log_likelihood(log_y, labels[i], blank)
-            log_occ = log_alpha + log_beta - log_y[:, ext_i] + losses[i]
-            gamma_i = np.zeros((Ti, C))
-            np.add.at(gamma_i, (slice(None), ext_i), np.exp(log_occ))
-            grad[:Ti, i] = y[:Ti, i] - gamma_i
+        for i in np.flatnonzero(possible & (in_len > 0) & ~fast):
+            losses[i], grad[:in_len[i], i] = _gradient_in_logs(z[:in_len[i], i], labels[i], blank)
     impossible = ~np.isfinite(losses)
     if zero_infinity:
         losses[impossible] = 0.0
     else:
         grad[:, impossible] = np.where(frame_ok[:, impossible, None], np.nan, 0.0)  # as PyTorch
+    if reduction == "mean":
+        scale = 1.0 / (np.maximum(tgt_len, 1) * max(N, 1))  # per-example loss / target length, batch mean
+        losses = losses * scale
+        grad *= scale[None, :, None]
     grad = grad.astype(z_in.dtype, copy=False)
-    if reduction == "none":
-        return losses, grad
-    if reduction == "sum":
-        return float(losses.sum()), grad
-    scale = 1.0 / (np.maximum(tgt_len, 1) * max(N, 1))  # per-example loss / target length, batch mean
-    return float(np.sum(losses * scale)), grad * scale.astype(z_in.dtype)[None, :, None]
+    return (losses, grad) if reduction == "none" else (float(losses.sum()), grad)
 
 
 def ctc_brute_force(log_y, labels, blank: int = 0) -> float:

@@ -232,7 +232,7 @@ print("test loss: numpy", round(ours, 6), " PyTorch", round(theirs.item(), 6),
 """, "c9train3")
 
 md(r"""
-The figure shows the model's output probabilities on one test example. After this short training each label still wins several frames of its segment, and the blank wins at the boundaries; between two equal labels it *must* win at least one frame, or best-path decoding would merge them. Graves et al. observed that fully trained CTC networks become **spiky** ({zh}`尖峰`): each label is emitted on about one frame, and the blank fills the rest {cite:p}`graves2006ctc`; `scripts/ctc_speechlike.py` reports the share of frames where the blank wins after a longer run.
+The figure shows the model's output probabilities on one test example. After this short training each label still wins several frames of its segment, and the blank wins at the boundaries; between two equal labels it *must* win at least one frame, or best-path decoding would merge them. Graves et al. observed that fully trained CTC networks become **spiky** ({zh}`尖峰`): each label is emitted on about one frame, and the blank fills the rest {cite:p}`graves2006ctc`; on this task, whose sounds last only 2 to 5 frames, `scripts/ctc_speechlike.py` measured that after 3000 steps the blank is the most probable symbol on 48% of the real frames: far from spiky.
 """, "c9spike0")
 
 code(r"""
@@ -269,7 +269,7 @@ for name, hyp in [("trimming true frame labels", oracle), ("trimming the model",
 """, "c9ler1")
 
 md(r"""
-Trimming loses every repeated label that is not separated by a silence, even from perfect frame labels, and trimming the CTC model's outputs is far worse: its most probable non-blank symbol on a frame where the blank wins is mostly noise. Best path and beam search read the blank and keep the repeats. Beam search, which adds up the paths of each labelling, removes a few more errors than the best path; it matters most when the outputs are uncertain, and when a language model is added to the search (not covered here). `scripts/ctc_speechlike.py` trains longer (3000 steps by default, a bidirectional GRU or LSTM) and prints the same table.
+Trimming loses every repeated label that is not separated by a silence, even from perfect frame labels, and trimming the CTC model's outputs is far worse: its most probable non-blank symbol on a frame where the blank wins is mostly noise. Best path and beam search read the blank and keep the repeats. Beam search, which adds up the paths of each labelling, removes a few more errors than the best path; it matters most when the outputs are uncertain, and when a language model is added to the search (not covered here). `scripts/ctc_speechlike.py` trains longer (3000 steps by default, the learning rate falling from $10^{-2}$ to $10^{-3}$, a bidirectional GRU or LSTM) and prints the same table on 500 test examples; for the GRU (one seed) it gave 0.239 for trimming the true frame labels, 0.460 for trimming the model, 0.085 for the best path and 0.081 for beam search: on this task the 400 steps above already get most of the way.
 
 ## What CTC assumes
 
