@@ -15,3 +15,4 @@ Conventions (see the book's landing page):
 __version__ = "0.1.0"
 
 from . import corpus, ctc, embedding, gated, gradcheck, lm, longmemory, progress, rnn, sequences, speechlike, vocab  # noqa: F401
+from . import seq2seq, seq2seq_data, seq2seq_decode  # noqa: F401  (chapter 10; seq2seq_torch needs torch and is imported by name)

@@ -24,8 +24,8 @@ import numpy as np
 from ._guard import reference
 from ._validate import as_int_array, check_positive_int
 
-__all__ = ["PAD", "UNK", "EOS", "SPECIALS", "Vocabulary", "tokenize_words",
-           "tokenize_chars", "one_hot"]
+__all__ = ["PAD", "UNK", "EOS", "SPECIALS", "Vocabulary", "build_vocab", "encode", "decode",
+           "tokenize_words", "tokenize_chars", "one_hot"]
 
 PAD, UNK, EOS = "<PAD>", "<UNK>", "<EOS>"
 SPECIALS = (PAD, UNK, EOS)
@@ -151,9 +151,9 @@ class Vocabulary:
         """Ids of a token list as an int64 array of shape ``(len(tokens) [+ 1],)``.
 
         Unknown tokens map to ``<UNK>``; with ``add_eos`` the id of ``<EOS>`` is
-        appended.
+        appended. The same as :func:`encode` ``(tokens, self.stoi, add_eos)``.
         """
-        return _encode(self, tokens, add_eos)
+        return encode(tokens, self.stoi, add_eos)
 
     @reference
     def decode(self, ids, strip_special: bool = False, stop_at_eos: bool = False) -> list:
@@ -176,13 +176,59 @@ class Vocabulary:
 
 
 @reference
-def _encode(vocab, tokens, add_eos):
+def build_vocab(sentences, min_freq: int = 1) -> list:
+    """The ``itos`` list of the vocabulary of ``sentences`` (exercise 2's ``build_vocab``).
+
+    Inputs:
+    - sentences: a list of sentences, each a list of str tokens (a flat list of str works too).
+    - min_freq: keep the tokens seen at least this many times in all the sentences together.
+
+    Returns:
+    - itos: list of str, ``itos[k]`` is the token with id k: ``<PAD>``, ``<UNK>``, ``<EOS>``,
+      then the kept tokens by decreasing count, equal counts in Python's string order
+      (``sorted``: capitals before lower case). Tokens are kept as they are: ``"The"`` and
+      ``"the"`` are two tokens. The same as ``Vocabulary.build(sentences, min_freq).itos``.
+    """
+    return Vocabulary._build(sentences, min_freq, None).itos
+
+
+@reference
+def encode(tokens, stoi: dict, add_eos: bool = False) -> np.ndarray:
+    """Ids of a token list (exercise 2's ``encode``; :meth:`Vocabulary.encode` calls it).
+
+    Inputs:
+    - tokens: list of str, looked up as they are (no lower-casing).
+    - stoi: dict from token to id; it must hold ``<UNK>`` and ``<EOS>``.
+    - add_eos: append the id of ``<EOS>``.
+
+    Returns:
+    - int64 array of shape ``(len(tokens) [+ 1],)``; a token missing from ``stoi`` gets the id
+      of ``<UNK>``.
+    """
     if isinstance(tokens, str):
         raise ValueError("tokens: expected a list of tokens, got a str (tokenize it first)")
-    ids = [vocab.stoi.get(t, vocab.unk_id) for t in tokens]
+    if not isinstance(stoi, dict) or UNK not in stoi or EOS not in stoi:
+        raise ValueError(f"stoi: expected a dict from token to id holding {UNK} and {EOS}, "
+                         f"got {type(stoi).__name__}")
+    ids = [stoi.get(t, stoi[UNK]) for t in tokens]
     if add_eos:
-        ids.append(vocab.eos_id)
+        ids.append(stoi[EOS])
     return np.array(ids, dtype=np.int64)
+
+
+@reference
+def decode(ids, itos) -> list:
+    """Tokens of an id sequence up to its first ``<EOS>``, without ``<PAD>`` (exercise 2's ``decode``).
+
+    Inputs:
+    - ids: integer array of shape ``(T,)``, values in ``[0, len(itos))``.
+    - itos: list of tokens starting with ``<PAD>``, ``<UNK>``, ``<EOS>``.
+
+    Returns:
+    - list of str; ``<EOS>`` and everything after it are dropped, ``<UNK>`` is kept. The same
+      as ``Vocabulary(itos).decode(ids, strip_special=True, stop_at_eos=True)``.
+    """
+    return Vocabulary(itos).decode(ids, strip_special=True, stop_at_eos=True)
 
 
 Vocabulary._build = classmethod(reference(Vocabulary._build.__func__))

@@ -62,10 +62,18 @@ def test_an_object_that_claims_equality_is_not_accepted():
 
 
 def test_mutating_the_inputs_changes_nothing():
+    def sneaky(lengths, max_len=None):  # lengths_to_mask does not forbid changing its argument
+        lengths[...] = 0  # the student only ever sees copies: the reference still sees [3, 1, 2]
+        return np.zeros((3, 3), dtype=bool)
+    with pytest.raises(AssertionError, match="expected True, got False"):
+        check("lengths_to_mask", sneaky)
+
+
+def test_an_argument_the_instructions_forbid_to_change_is_checked():
     def sneaky(values, mask):
-        values[...] = 0.0  # the student only ever sees copies
-        return 0.0
-    with pytest.raises(AssertionError, match="expected 2.66667, got 0"):
+        values[~mask] = 0.0
+        return float(values.sum() / mask.sum())
+    with pytest.raises(AssertionError, match="masked_mean changed its argument values in place"):
         check("masked_mean", sneaky)
 
 

@@ -101,3 +101,19 @@ def test_errors(call, fragment):
     with pytest.raises(ValueError) as info:
         call()
     assert fragment in str(info.value)
+
+
+# ------------------------------------------------ assignment 03: one contract, honest alternatives
+from alternatives import keeps_full_marks, one_contract  # noqa: E402
+
+GRADED_03 = ("embedding_forward", "embedding_backward", "cosine_similarity", "most_similar")
+
+
+@pytest.mark.parametrize("name", GRADED_03)
+def test_assignment_03_and_the_package_have_one_contract(name):
+    one_contract("03-embeddings", name)
+
+
+@pytest.mark.parametrize("name", GRADED_03)
+def test_a_correct_alternative_keeps_full_marks_03(name):
+    keeps_full_marks(name)

@@ -84,3 +84,19 @@ def test_errors_name_argument_and_shapes(call, fragment):
     with pytest.raises(ValueError) as info:
         call()
     assert fragment in str(info.value)
+
+
+# ------------------------------------------------ assignment 01: one contract, honest alternatives
+from alternatives import keeps_full_marks, one_contract  # noqa: E402
+
+GRADED_01 = ("pad_sequences", "lengths_to_mask", "masked_mean", "token_at")
+
+
+@pytest.mark.parametrize("name", GRADED_01)
+def test_assignment_01_and_the_package_have_one_contract(name):
+    one_contract("01-sequence-data", name)
+
+
+@pytest.mark.parametrize("name", GRADED_01)
+def test_a_correct_alternative_keeps_full_marks_01(name):
+    keeps_full_marks(name)

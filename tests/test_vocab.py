@@ -1,4 +1,6 @@
 """Chapter 2 reference: tokenisation, Vocabulary, one-hot (compared with PyTorch)."""
+import inspect
+
 import numpy as np
 import pytest
 import torch
@@ -78,3 +80,59 @@ def test_errors(call, fragment):
     with pytest.raises(ValueError) as info:
         call()
     assert fragment in str(info.value)
+
+
+# ------------------------------------------------ assignment 02: one contract, honest alternatives
+from alternatives import keeps_full_marks, one_contract  # noqa: E402
+from rnncourse import vocab  # noqa: E402
+from rnncourse.checks import ch02  # noqa: E402
+from rnncourse.checks._core import cases_for  # noqa: E402
+
+GRADED_02 = ("build_vocab", "encode", "decode", "one_hot")
+
+
+@pytest.mark.parametrize("name", GRADED_02)
+def test_assignment_02_and_the_package_have_one_contract(name):
+    one_contract("02-vocabulary", name)
+
+
+@pytest.mark.parametrize("name", GRADED_02)
+def test_a_correct_alternative_keeps_full_marks_02(name):
+    keeps_full_marks(name)
+
+
+def test_the_vocabulary_methods_are_the_graded_functions():
+    v = Vocabulary.build([["the", "cat", "The"], ["cat"]])
+    tokens = ["the", "dog", "The"]
+    assert inspect.signature(Vocabulary.encode).parameters["add_eos"].default is False
+    assert inspect.signature(vocab.encode).parameters["add_eos"].default is False
+    for eos in (False, True):
+        np.testing.assert_array_equal(v.encode(tokens, add_eos=eos), vocab.encode(tokens, v.stoi, add_eos=eos))
+    assert vocab.build_vocab([["the", "cat", "The"], ["cat"]]) == v.itos == [PAD, UNK, EOS, "cat", "The", "the"]
+    ids = np.array([3, 1, 0, 2, 4])
+    assert vocab.decode(ids, v.itos) == v.decode(ids, strip_special=True, stop_at_eos=True) == ["cat", UNK]
+
+
+@pytest.mark.parametrize("seed", (None, 0, 1, 2, 3))
+def test_the_checks_wrong_variants_with_every_mistake_off_equal_the_reference(seed):
+    for case in cases_for("build_vocab", seed):
+        assert ch02.bv_variant(**case.args) == vocab.build_vocab(**case.args)
+    for case in cases_for("encode", seed):
+        np.testing.assert_array_equal(ch02.enc_variant(**case.args), vocab.encode(**case.args))
+    for case in cases_for("decode", seed):
+        assert ch02.dec_variant(**case.args) == vocab.decode(**case.args)
+
+
+def test_each_mistake_switch_of_a_variant_changes_some_answer():
+    """A switch that never changes the answer could never be diagnosed: each one does on some case."""
+    changed = set()
+    for seed in (None, 0, 1, 2, 3):
+        for case in cases_for("build_vocab", seed):
+            for text, switches in ch02.BV_MISTAKES:
+                if any(ch02.bv_variant(**{**case.args, **sw}) != vocab.build_vocab(**case.args) for sw in switches):
+                    changed.add(text)
+        for case in cases_for("decode", seed):
+            for text, sw in ch02.DEC_MISTAKES:
+                if ch02.dec_variant(**case.args, **sw) != vocab.decode(**case.args):
+                    changed.add(text)
+    assert changed == {t for t, _ in ch02.BV_MISTAKES} | {t for t, _ in ch02.DEC_MISTAKES}

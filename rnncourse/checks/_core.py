@@ -38,7 +38,7 @@ from ..grading import fixtures, wire
 from ..grading.wire import Fixture, Foreign, Raised, Record
 
 __all__ = ["RTOL", "ATOL", "close", "Spec", "Case", "Raised", "Foreign", "Record", "REGISTRY", "register", "check",
-           "compare_arrays", "first_difference", "describe", "describe_position"]
+           "compare_arrays", "first_difference", "describe", "describe_position", "diagnose", "same", "cause"]
 
 REGISTRY: dict = {}
 
@@ -401,7 +401,8 @@ def compare_arrays(got, expected: np.ndarray, what: str, axes: tuple = (), rtol:
         msg = f"{what}: expected shape {expected.shape}, got {got.shape}"
         if got.ndim == expected.ndim == 2 and got.shape == expected.shape[::-1] and not layout_hint:
             msg += ". It looks transposed"  # a matrix; arrays with a layout (time, batch) say "swapped"
-        elif got.ndim == expected.ndim >= 2 and got.shape[:2] == expected.shape[1::-1]:
+        elif (got.ndim == expected.ndim >= 2 and got.shape[:2] == expected.shape[1::-1]
+              and got.shape[:2] != expected.shape[:2]):
             msg += ". The first two axes look swapped" + (f": {layout_hint}" if layout_hint else "")
         elif got.ndim == expected.ndim > 2 and got.shape == expected.shape[::-1]:
             msg += ". All axes look reversed" + (f": {layout_hint}" if layout_hint else "")
@@ -429,32 +430,63 @@ def compare_arrays(got, expected: np.ndarray, what: str, axes: tuple = (), rtol:
     return msg
 
 
-def diagnose(got, expected, candidates, what: str, **kw) -> str | None:
-    """:func:`compare_arrays`, plus a likely cause from known mistakes.
+def same(a, b) -> bool:
+    """Arrays of the same shape and the same values (within the stated tolerance)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind not in "biufc" or b.dtype.kind not in "biufc":
+        return bool(np.all(a == b))
+    return first_difference(a, b, RTOL, ATOL) is None
 
-    ``candidates`` is a list of ``(cause, array_or_callable)``: if the wrong
-    answer equals one of these (a deliberately wrong computation), the message
-    names the cause.
+
+def cause(message: str, text: str) -> str:
+    """``message`` with one "Likely cause" sentence (never a second one)."""
+    if not text or "Likely cause" in message:
+        return message
+    return f"{message}\nLikely cause: {text}"
+
+
+def diagnose(got, expected, candidates, what: str, shape_hints=(), **kw) -> str | None:
+    """:func:`compare_arrays` plus the known mistake that explains ``got``, if one does.
+
+    - candidates: ``[(cause, array or callable)]``, deliberately wrong answers. A candidate may have
+      another shape than the reference (a width taken from ``ids.max() + 1``): it matches when the
+      answer has its shape and its values.
+    - shape_hints: ``[(cause, predicate(got_shape) -> bool)]``, named when the shape is wrong and
+      no candidate matched.
+    - kw: passed to :func:`compare_arrays` (``axes``, ``kind``, ``layout_hint``, ...).
+
+    Two rules keep a likely cause honest. Type, dtype and shape come first: after a type or dtype
+    problem nothing else is said (the values may well be right). And a mistake is named only when
+    it *distinguishes* on the case: a candidate that equals the right answer is never matched; when
+    two candidates give the student's answer, both are named and neither is claimed.
     """
     problem = compare_arrays(got, expected, what, **kw)
-    if problem is None:
-        return None
+    if problem is None or not isinstance(got, np.ndarray):
+        return problem
     kind = kw.get("kind")
-    if isinstance(got, np.ndarray) and (kind is None or got.dtype.kind in kind):
-        # causes are looked for only in an array of the right kind: after a type or dtype problem
-        # (reported first) a candidate that matches by value would name a cause the case does not show
-        if kw.get("layout_hint") and got.ndim >= 2 and got.shape == expected.shape:
-            candidates = [(f"the first two axes are swapped: {kw['layout_hint']}",
-                           lambda: np.swapaxes(expected, 0, 1))] + list(candidates)
-        for cause, alt in candidates:
-            try:
-                alt = alt() if callable(alt) else alt
-            except Exception:
-                continue
-            alt = np.asarray(alt)
-            # a cause is named only when it distinguishes on this case: the mistake's answer matches
-            # the student's and differs from the right one
-            if (alt.shape == got.shape and first_difference(got, alt, RTOL, ATOL) is None
-                    and (alt.shape != expected.shape or first_difference(alt, expected, RTOL, ATOL) is not None)):
-                return f"{problem}\nLikely cause: {cause}"
+    if kind is not None and got.dtype.kind not in kind:
+        return problem  # the dtype first: fixing it may be all that is needed
+    hint = kw.get("layout_hint")
+    if hint and got.ndim >= 2 and got.shape == expected.shape:
+        candidates = [(f"{_wording.SWAPPED}: {hint}", lambda: np.swapaxes(expected, 0, 1))] + list(candidates)
+    matched = []
+    for text, alt in candidates:
+        try:
+            alt = np.asarray(alt() if callable(alt) else alt)
+        except Exception:
+            continue
+        if same(alt, expected):
+            continue  # this mistake changes nothing on this case: it cannot be the cause
+        if same(got, alt) and text not in matched:
+            matched.append(text)
+    if len(matched) == 1:
+        return cause(problem, matched[0])
+    if matched:  # two mistakes give the same answer here: name both, claim neither
+        return cause(problem, "one of these (they give the same answer on this case): " + "; or ".join(matched))
+    if got.shape != expected.shape:
+        for text, predicate in shape_hints:
+            if predicate(got.shape):
+                return cause(problem, text)
     return problem

@@ -10,6 +10,11 @@ from __future__ import annotations
 import functools
 import re
 
+# one wording for one mistake across assignments
+NOT_MAX_ID = "not ids.max() + 1: a batch need not contain the largest id"
+NO_LOWER = "do not lower-case them: 'The' and 'the' are two different tokens"
+SWAPPED = "the first two axes are swapped"
+
 _KEYWORD = re.compile(r"unexpected keyword argument '(\w+)'")
 
 
