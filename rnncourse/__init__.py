@@ -15,5 +15,5 @@ Conventions (see the book's landing page):
 __version__ = "0.1.0"
 
 from . import attention, corpus, crf, ctc, embedding, gated, gradcheck, lm, longmemory, models11, progress  # noqa: F401
-from . import rnn, sequences, seq2seq, seq2seq_data, seq2seq_decode, tasks11, trees, vocab  # noqa: F401
+from . import rnn, sequences, seq2seq, seq2seq_data, seq2seq_decode, speechlike, tasks11, trees, vocab  # noqa: F401
 # (seq2seq_torch needs torch at import and is imported by name)

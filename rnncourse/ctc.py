@@ -215,6 +215,103 @@ def _targets_list(targets, target_lengths, N, C, blank):
     return [_check_labels(t, blank, C, name=f"targets[{i}]") for i, t in enumerate(out)], lengths
 
 
+def _skip_weights(ext, blank):
+    """(N, S) of 0/1: may a path jump from l'_{s-2} to l'_s? Only onto a label different from l'_{s-2}."""
+    allowed = np.zeros(ext.shape)
+    allowed[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
+    return allowed
+
+
+RESCALE_EVERY = 4  # frames between two rescalings: 4 frames of probabilities >= 1e-60 stay in float64's range
+
+
+def _scaled_alpha(y_ext, skip):
+    """Forward variables of a whole batch, rescaled every few frames (Rabiner's remedy for underflow).
+
+    - y_ext: ``(T, N, S)`` probability that frame t emits l'_s of example i (padding: anything).
+    - skip: ``(N, S)`` 1 where a path may jump from s - 2 to s, else 0 (see :func:`_skip_weights`).
+
+    Returns ``(alpha_hat, c)``: alpha_hat ``(T, N, S)``, each example's row summing to 1 at every
+    ``RESCALE_EVERY``-th frame, and the factors divided out (1 at the other frames), so that
+    ``α_t(s) = alpha_hat[t, i, s] * prod(c[:t + 1, i])`` (the textbook form, in logs, is :func:`ctc_alpha`). Frames t >= T_i and
+    positions s >= S_i of an example run on over its padding and must be ignored by the caller; a
+    path moves only forward in t and s, so they never reach the entries that matter.
+    """
+    T, N, S = y_ext.shape
+    A = np.zeros((T, N, S + 2))                # two zero columns on the left: "s - 1", "s - 2" at s = 0, 1
+    c = np.ones((T, N))
+    A[0, :, 2:4] = y_ext[0, :, :2]               # a path starts in the first blank or on the first label
+    for t in range(T):
+        a, prev = A[t, :, 2:], A[t - 1]
+        if t:
+            np.add(prev[:, 2:], prev[:, 1:-1], out=a)   # stay on l'_s, or advance from l'_{s-1}...
+            a += prev[:, :-2] * skip                     # ...or skip a blank from l'_{s-2}, where allowed
+            a *= y_ext[t]                                # then emit l'_s at frame t
+        if t % RESCALE_EVERY == 0:
+            np.maximum(a.sum(axis=1), 1e-300, out=c[t])  # mass at frame t (all zero: leave it zero)
+            a /= c[t][:, None]                            # rescale to sum 1: no underflow over long T
+    return A[:, :, 2:], c
+
+
+def _reversal(T, in_len, S_len):
+    """Flat indices that put each example's frames and lattice positions in reverse order.
+
+    ``arr.reshape(-1)[index]`` for an ``(T, N, S)`` array holds ``arr[T_i - 1 - t, i, S_i - 1 - s]``
+    at ``(t, i, s)``; on the padding (t >= T_i or s >= S_i) the index is clipped to 0, so those
+    entries hold some real value that the caller must not use. Applied twice, it is the identity
+    on the real entries.
+    """
+    N, S = len(in_len), int(S_len.max())
+    t_src = np.maximum(in_len[None, :] - 1 - np.arange(T)[:, None], 0)     # (T, N)
+    s_src = np.maximum(S_len[:, None] - 1 - np.arange(S)[None, :], 0)      # (N, S)
+    return (t_src[:, :, None] * N + np.arange(N)[None, :, None]) * S + s_src[None, :, :]
+
+
+def _batch_lattice(labels, blank):
+    """l' of every example, padded with blanks to the longest: ``ext`` ``(N, S)``, and each length S_i."""
+    S_len = np.array([2 * len(lab) + 1 for lab in labels], dtype=np.int64)
+    ext = np.full((len(labels), int(S_len.max()) if len(labels) else 1), blank, dtype=np.int64)
+    for i, lab in enumerate(labels):
+        ext[i, 1:2 * len(lab):2] = lab                     # labels at odd (0-based) positions
+    return ext, S_len
+
+
+def _forward_backward(y_ext, ext, in_len, S_len, blank):
+    """Rescaled α and β of a batch, and log p(l|x) of each example (see :func:`_scaled_alpha`).
+
+    Returns ``(alpha_hat, beta_hat, log_p, c)``: α and β up to a factor per frame and example,
+    ``(T, N, S)``; log p ``(N,)``; the rescaling factors ``(T, 2N)`` (α's, then β's).
+    """
+    T, N, S = y_ext.shape
+    rows = np.arange(N)
+    # β is α of the reversed problem: a path read backwards is a path of the reversed labelling
+    # through the reversed frames, and the reversed l' is l' reversed. So one recursion over a
+    # batch of 2N computes both (and costs little more than one: numpy's time is per call here)
+    rev = _reversal(T, in_len, S_len)
+    ext_rev = np.take(ext, rev[0] % (N * S))                 # l' reversed (rev at t = 0 is frame T_i - 1)
+    skip = np.concatenate([_skip_weights(ext, blank), _skip_weights(ext_rev, blank)])
+    hat, c = _scaled_alpha(np.concatenate([y_ext, np.take(y_ext, rev)], axis=1), skip)
+    alpha_hat, beta_hat = hat[:, :N], np.take(np.ascontiguousarray(hat[:, N:]), rev)  # β in forward order
+    last = alpha_hat[np.maximum(in_len - 1, 0), rows]        # (N, S): α at each example's last frame
+    end_label = np.where(S_len > 1, last[rows, np.maximum(S_len - 2, 0)], 0.0)
+    frame_ok = np.arange(T)[:, None] < in_len[None, :]
+    with np.errstate(divide="ignore"):
+        log_p = (np.log(last[rows, S_len - 1] + end_label)         # end on the last blank or the last label
+                 + np.where(frame_ok, np.log(c[:, :N]), 0.0).sum(axis=0))  # times what was divided out
+    return alpha_hat, beta_hat, log_p, c
+
+
+def _gradient_in_logs(z, labels, blank):
+    """Loss and logit gradient of one example from the textbook log-space α and β (the fallback)."""
+    log_y = _log_probs_of(z)
+    ext = extend_labels(labels, blank)
+    log_p = ctc_log_likelihood(log_y, labels, blank)
+    log_occ = ctc_alpha(log_y, labels, blank) + ctc_beta(log_y, labels, blank) - log_y[:, ext] - log_p
+    gamma = np.zeros(z.shape)
+    np.add.at(gamma, (slice(None), ext), np.exp(log_occ))   # a symbol gathers all its positions in l'
+    return -log_p, np.exp(log_y) - gamma
+
+
 @reference
 def ctc_loss(logits, targets, input_lengths, target_lengths, blank: int = 0, reduction: str = "mean",
              zero_infinity: bool = False):
@@ -229,11 +326,20 @@ def ctc_loss(logits, targets, input_lengths, target_lengths, blank: int = 0, red
       target length, at least 1, then averaged: PyTorch's meaning).
     - zero_infinity: an impossible labelling gives loss 0 and gradient 0 instead of ``inf``.
 
-    Returns ``(loss, dlogits)``: loss a float, or ``(N,)`` for ``"none"``; dlogits ``(T, N, C)``, the
-    gradient of the (reduced; for ``"none"``, summed) loss, zero on padding frames.
+    Returns ``(loss, dlogits)``: loss a float, or ``(N,)`` for ``"none"``; dlogits ``(T, N, C)`` in
+    the logits' float dtype, the gradient of the (reduced; for ``"none"``, summed) loss, zero on
+    padding frames. Computed in float64 whatever the input dtype.
+
+    How: the whole batch runs through one recursion (α of every example at frame t is one
+    ``(N, 2 U_max + 1)`` array), in probabilities rescaled every few frames rather than in logs
+    (the other classic remedy for underflow, and several times faster in numpy than ``logaddexp``).
+    An example whose rescaled probabilities come near float64's smallest numbers (an emission
+    below 1e-150, e.g. logits hundreds apart) is recomputed in log space with :func:`ctc_alpha`
+    and :func:`ctc_beta`. Both routes equal those textbook functions applied to each example
+    (tests/test_ctc.py).
     """
-    z = as_float_array("logits", logits, ndim=3).astype(np.float64)
-    T, N, C = z.shape
+    z_in = as_float_array("logits", logits, ndim=3)
+    T, N, C = z_in.shape
     blank = _check_blank(blank, C)
     if reduction not in ("none", "sum", "mean"):
         raise ValueError(f"reduction: expected 'none', 'sum' or 'mean', got {reduction!r}")
@@ -241,33 +347,52 @@ def ctc_loss(logits, targets, input_lengths, target_lengths, blank: int = 0, red
     if in_len.shape != (N,):
         raise ValueError(f"input_lengths: expected shape ({N},) (one length per example), got {in_len.shape}")
     labels, tgt_len = _targets_list(targets, target_lengths, N, C, blank)
-    losses, grad = np.zeros(N), np.zeros_like(z)
-    for i in range(N):
-        Ti = in_len[i]
-        log_y = _log_probs_of(z[:Ti, i]) if Ti else np.zeros((0, C))
-        log_alpha, log_beta = ctc_alpha(log_y, labels[i], blank), ctc_beta(log_y, labels[i], blank)
-        log_p = ctc_log_likelihood(log_y, labels[i], blank)
-        losses[i] = -log_p
-        if not np.isfinite(log_p) or Ti == 0:
-            continue  # no valid path: the gradient is undefined (PyTorch gives nan or, zeroed, 0)
-        ext = extend_labels(labels[i], blank)
-        # occupancy of each lattice node, divided by p(l|x); the emission counted twice is removed once
-        log_occ = log_alpha + log_beta - log_y[:, ext] - log_p
-        gamma = np.zeros((Ti, C))
-        np.add.at(gamma, (slice(None), ext), np.exp(log_occ))  # a symbol gathers all its positions in l'
-        grad[:Ti, i] = np.exp(log_y) - gamma                   # d(-log p)/dz = y - gamma
+    if not np.all(np.isfinite(z_in)):
+        raise ValueError("logits: expected finite values")
+    z = z_in.astype(np.float64)
+    e = np.exp(z - z.max(axis=2, keepdims=True))                # shifted: exp cannot overflow
+    y = e / e.sum(axis=2, keepdims=True)                        # softmax over the symbols
+
+    ext, S_len = _batch_lattice(labels, blank)
+    S = ext.shape[1]
+    columns = (np.arange(N)[:, None] * C + ext).ravel()         # where y_t(l'_s) sits in y[t].ravel()
+    y_ext = np.take(y.reshape(T, N * C), columns, axis=1).reshape(T, N, S)  # y_t(l'_s): (T, N, S)
+    frame_ok = np.arange(T)[:, None] < in_len[None, :]           # (T, N): real frames, not padding
+    possible = in_len >= np.array([min_input_length(lab) for lab in labels], dtype=np.int64)
+    losses = np.where(possible, 0.0, np.inf)                     # impossible: no path, loss inf
+    grad = np.zeros((T, N, C))
+    if T and N:
+        alpha_hat, beta_hat, log_p, c = _forward_backward(y_ext, ext, in_len, S_len, blank)
+        valid = frame_ok[:, :, None] & (np.arange(S) < S_len[:, None])[None]  # (T, N, S): real nodes
+        # occupancy of each lattice node: α β / y (the emission at t is in both), then divided by
+        # its sum over s, which is p(l|x) at every frame (each path crosses frame t exactly once)
+        occ = np.where(valid, alpha_hat * beta_hat / np.maximum(y_ext, 1e-300), 0.0)
+        occ_sum = occ.sum(axis=2, keepdims=True)
+        occ /= np.maximum(occ_sum, 1e-300)
+        one_hot = (ext[:, :, None] == np.arange(C)).astype(np.float64)       # (N, S, C): l'_s is k
+        gamma = np.matmul(occ.transpose(1, 0, 2), one_hot).transpose(1, 0, 2)  # a symbol gathers its s
+        # Rescaled probabilities lose paths to underflow only when some number got near float64's
+        # smallest ones: an emission, the mass between two rescalings, or a frame's total occupancy
+        # before it is divided out. Such an example (logits hundreds apart) is redone in log space.
+        safe = np.where(np.concatenate([frame_ok, frame_ok], axis=1), c, 1.0).min(axis=0) > 1e-100
+        safe = safe[:N] & safe[N:] & (np.where(frame_ok, occ_sum[:, :, 0], 1.0).min(axis=0) > 1e-200)
+        safe &= np.where(valid, y_ext, 1.0).min(axis=(0, 2)) > 1e-150
+        fast = possible & (in_len > 0) & np.isfinite(log_p) & safe
+        losses[fast] = -log_p[fast]
+        grad = np.where((frame_ok & fast)[:, :, None], y - gamma, 0.0)      # d(-log p)/dz = y - gamma
+        for i in np.flatnonzero(possible & (in_len > 0) & ~fast):
+            losses[i], grad[:in_len[i], i] = _gradient_in_logs(z[:in_len[i], i], labels[i], blank)
     impossible = ~np.isfinite(losses)
     if zero_infinity:
         losses[impossible] = 0.0
     else:
-        for i in np.flatnonzero(impossible):
-            grad[:in_len[i], i] = np.nan  # as PyTorch: an infinite loss has no usable gradient
-    if reduction == "none":
-        return losses, grad
-    if reduction == "sum":
-        return float(losses.sum()), grad
-    scale = 1.0 / (np.maximum(tgt_len, 1) * max(N, 1))  # per-example loss / target length, batch mean
-    return float(np.sum(losses * scale)), grad * scale[None, :, None]
+        grad[:, impossible] = np.where(frame_ok[:, impossible, None], np.nan, 0.0)  # as PyTorch
+    if reduction == "mean":
+        scale = 1.0 / (np.maximum(tgt_len, 1) * max(N, 1))  # per-example loss / target length, batch mean
+        losses = losses * scale
+        grad *= scale[None, :, None]
+    grad = grad.astype(z_in.dtype, copy=False)
+    return (losses, grad) if reduction == "none" else (float(losses.sum()), grad)
 
 
 def ctc_brute_force(log_y, labels, blank: int = 0) -> float:

@@ -170,3 +170,103 @@ def test_impossible_targets_give_infinity_or_zero():
     assert loss[0] == np.inf and np.isnan(dz).all()
     loss, dz = ctc.ctc_loss(z, [[1, 1]], [2], [2], reduction="none", zero_infinity=True)
     assert loss[0] == 0 and not dz.any()
+
+
+def textbook_loss(z, targets, in_len, tgt_len, blank=0):
+    """Per-example losses and the summed-loss gradient from the per-sequence log-space ctc_alpha/ctc_beta."""
+    T, N, C = z.shape
+    losses, grad = np.zeros(N), np.zeros_like(z)
+    for i in range(N):
+        Ti, lab = in_len[i], targets[i, :tgt_len[i]]
+        zi = z[:Ti, i] - z[:Ti, i].max(1, keepdims=True)
+        log_y = zi - np.log(np.exp(zi).sum(1, keepdims=True))
+        log_p = ctc.ctc_log_likelihood(log_y, lab, blank)
+        losses[i] = -log_p
+        if not np.isfinite(log_p) or Ti == 0:
+            continue
+        ext = ctc.extend_labels(lab, blank)
+        occ = np.exp(ctc.ctc_alpha(log_y, lab, blank) + ctc.ctc_beta(log_y, lab, blank) - log_y[:, ext] - log_p)
+        gamma = np.zeros((Ti, C))
+        for s, k in enumerate(ext):
+            gamma[:, k] += occ[:, s]
+        grad[:Ti, i] = np.exp(log_y) - gamma
+    return losses, grad
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_batched_loss_equals_the_per_sequence_recursions(seed):
+    rng = np.random.default_rng(300 + seed)
+    blank = int(rng.integers(0, 3))
+    z, targets, in_len, tgt_len = random_batch(rng, blank, impossible=seed % 3 == 0)
+    blank = min(blank, z.shape[2] - 1)
+    targets = np.where(targets == blank, (blank + 1) % z.shape[2], targets)
+    want, dwant = textbook_loss(z, targets, in_len, tgt_len, blank)
+    got, dgot = ctc.ctc_loss(z, targets, in_len, tgt_len, blank=blank, reduction="none", zero_infinity=True)
+    finite = np.isfinite(want)
+    np.testing.assert_allclose(got[finite], want[finite], rtol=1e-12, atol=1e-12)
+    assert np.all(got[~finite] == 0)
+    np.testing.assert_allclose(dgot, dwant, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("scale,T", [(1.0, 3000), (40.0, 60), (400.0, 30), (5000.0, 12)])
+def test_long_inputs_and_huge_logits_equal_pytorch(scale, T):
+    # long T: a product of probabilities underflows float64 after a few hundred frames; huge logit
+    # gaps: single emissions below float64's range (the batched loss then redoes that example in logs)
+    rng = np.random.default_rng(int(scale) + T)
+    N, C, U = 3, 5, 4
+    z = rng.normal(size=(T, N, C)) * scale
+    targets = rng.integers(1, C, size=(N, U))
+    in_len, tgt_len = np.array([T, T - 1, T // 2]), np.array([U, U - 1, 2])
+    for reduction in ("none", "mean"):
+        ours, dz = ctc.ctc_loss(z, targets, in_len, tgt_len, reduction=reduction)
+        theirs, dz_t = torch_ctc(z, targets, in_len, tgt_len, reduction=reduction)
+        assert np.all(np.isfinite(ours))
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+        np.testing.assert_allclose(dz, dz_t, rtol=1e-7, atol=1e-9)
+
+
+def test_float32_logits_give_a_float32_gradient_close_to_pytorch():
+    rng = np.random.default_rng(8)
+    z = rng.normal(size=(40, 4, 6)).astype(np.float32)
+    targets, in_len, tgt_len = rng.integers(1, 6, size=(4, 7)), np.array([40, 35, 20, 9]), np.array([7, 5, 3, 0])
+    ours, dz = ctc.ctc_loss(z, targets, in_len, tgt_len)
+    zt = torch.tensor(z, requires_grad=True)
+    theirs = F.ctc_loss(zt.log_softmax(2), torch.tensor(targets), torch.tensor(in_len), torch.tensor(tgt_len))
+    theirs.backward()
+    assert dz.dtype == np.float32
+    assert ours == pytest.approx(float(theirs.detach()), rel=1e-5)
+    np.testing.assert_allclose(dz, zt.grad.numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_the_logits_are_not_changed():
+    rng = np.random.default_rng(9)
+    z, targets, in_len, tgt_len = random_batch(rng)
+    before = z.copy()
+    ctc.ctc_loss(z, targets, in_len, tgt_len)
+    np.testing.assert_array_equal(z, before)
+
+
+@pytest.mark.parametrize("scale,redone", [(3.0, False), (400.0, True)])
+def test_the_log_space_route_is_taken_only_when_probabilities_underflow(monkeypatch, scale, redone):
+    calls = []
+    real_alpha = ctc.ctc_alpha
+    monkeypatch.setattr(ctc, "ctc_alpha", lambda *a, **k: calls.append(1) or real_alpha(*a, **k))
+    rng = np.random.default_rng(12)
+    z = rng.normal(size=(100, 4, 6)) * scale
+    targets = rng.integers(1, 6, size=(4, 10))
+    ctc.ctc_loss(z, targets, [100, 90, 80, 70], [10, 9, 8, 7])
+    assert bool(calls) == redone
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_checks_mistake_variants_with_every_switch_off_are_the_reference(seed):
+    from rnncourse.checks import ch09
+    rng = np.random.default_rng(400 + seed)
+    for case in ch09._random_sequence_cases(rng):
+        a = case.args
+        want = ctc.ctc_alpha(**a)
+        got = ch09.alpha_variant(a["log_y"], a["labels"], a["blank"])
+        np.testing.assert_array_equal(np.isneginf(got), np.isneginf(want))
+        np.testing.assert_allclose(got[np.isfinite(want)], want[np.isfinite(want)], rtol=1e-12)
+    for case in ch09._collapse_random(rng):
+        assert ch09.wrong_collapse(**case.args) == ctc.collapse(**case.args)
