@@ -55,7 +55,11 @@ def split_paragraphs(text: str, split=(0.9, 0.05, 0.05)) -> tuple:
     ``split[1]`` the validation part, the rest the test part: contiguous blocks,
     so the held-out text is really unseen (no randomness is needed).
 
-    Returns a tuple ``(train, valid, test)`` of lists of paragraph strings.
+    Inputs:
+    - text: a str of at least 3 paragraphs.
+    - split: three positive fractions summing to 1 (train, valid, test).
+
+    Returns a tuple ``(train, valid, test)`` of lists of paragraph strings, each non-empty.
     """
     if not isinstance(text, str):
         raise ValueError(f"text: expected str, got {type(text).__name__}")
@@ -99,36 +103,44 @@ def char_dataset(text: str, split=(0.9, 0.05, 0.05), min_freq: int = 1, lower: b
     validation or test part is encoded as ``<UNK>``; every paragraph ends
     with ``<EOS>``.
     """
-    parts = split_paragraphs(text, split)
-    toks = [[tokenize_chars(p, lower=lower) for p in part] for part in parts]
-    vocab = Vocabulary.build(toks[0], min_freq=min_freq)
-    streams = [_stream(vocab, t) for t in toks]
-    return LMDataset(vocab, *streams, level="char",
-                     n_chars={k: _n_chars(p) for k, p in zip(("train", "valid", "test"), parts)})
+    return _dataset(text, split, min_freq, lower, tokenize_chars, "char")
 
 
 @reference
 def word_dataset(text: str, split=(0.9, 0.05, 0.05), min_freq: int = 2, lower: bool = True) -> LMDataset:
     """A word-level :class:`LMDataset` of ``text`` (same paragraphs as :func:`char_dataset`).
 
-    Tokens come from :func:`rnncourse.vocab.tokenize_words`; words seen fewer
-    than ``min_freq`` times in the training part -- and every word of
-    valid/test that training never saw -- become ``<UNK>``.
+    Inputs: text, split as :func:`char_dataset`; min_freq: words seen fewer times
+    in the training part become ``<UNK>`` (as does every word of valid/test that
+    training never saw); lower: lower-case the words. Tokens come from
+    :func:`rnncourse.vocab.tokenize_words`.
 
     Returns an :class:`LMDataset` with ``level="word"``; ``n_chars`` counts the
     same characters as the character dataset of the same text and split.
     """
+    return _dataset(text, split, min_freq, lower, tokenize_words, "word")
+
+
+def _dataset(text, split, min_freq, lower, tokenize, level):
     parts = split_paragraphs(text, split)
-    toks = [[tokenize_words(p, lower=lower) for p in part] for part in parts]
-    vocab = Vocabulary.build(toks[0], min_freq=min_freq)
+    toks = [[tokenize(p, lower=lower) for p in part] for part in parts]
+    vocab = Vocabulary.build(toks[0], min_freq=min_freq)  # the training part only: the rest is unseen text
     streams = [_stream(vocab, t) for t in toks]
-    return LMDataset(vocab, *streams, level="word",
+    return LMDataset(vocab, *streams, level=level,
                      n_chars={k: _n_chars(p) for k, p in zip(("train", "valid", "test"), parts)})
 
 
 @reference
 def decode_chars(vocab: Vocabulary, ids, eos: str = "\n\n") -> str:
-    """Text of character ids: ``<EOS>`` becomes ``eos`` (a paragraph break), ``<PAD>`` is dropped."""
+    """Text of character ids: ``<EOS>`` becomes ``eos`` (a paragraph break), ``<PAD>`` is dropped.
+
+    Inputs:
+    - vocab: the :class:`~rnncourse.vocab.Vocabulary` of a character dataset.
+    - ids: int ids ``(L,)`` in ``[0, len(vocab))``.
+    - eos: the text written for ``<EOS>``.
+
+    Returns a str.
+    """
     ids = as_int_array("ids", ids, ndim=1, low=0, high=len(vocab))
     return "".join(eos if k == EOS_ID else "" if k == PAD_ID else vocab.itos[k] for k in ids.tolist())
 

@@ -55,8 +55,12 @@ def sequence_log_prob(z, y, mask=None) -> np.ndarray:
 def perplexity(total_nll: float, n_tokens: int) -> float:
     """``exp(total_nll / n_tokens)``: the effective number of equally likely next tokens.
 
-    total_nll is a sum of negative natural-log probabilities (nats) over
-    ``n_tokens`` predicted tokens.
+    Inputs:
+    - total_nll: a sum of negative natural-log probabilities (nats), a finite number.
+    - n_tokens: how many tokens were predicted (>= 1).
+
+    Returns a float >= 1 for a real model (a model giving every token probability
+    1/4 has perplexity 4).
     """
     n = check_positive_int("n_tokens", n_tokens)
     nll = check_real("total_nll", total_nll, positive=False)
@@ -67,7 +71,11 @@ def perplexity(total_nll: float, n_tokens: int) -> float:
 def bits_per_char(total_nll: float, n_chars: int) -> float:
     """``total_nll / (n_chars ln 2)``: the mean code length, in bits, of one character.
 
-    total_nll is in nats (natural logs); dividing by ln 2 converts to bits.
+    Inputs:
+    - total_nll: negative log-likelihood in nats (natural logs), a finite number.
+    - n_chars: how many characters the text has (>= 1).
+
+    Returns a float (bits per character; per token when n_chars counts tokens).
     """
     n = check_positive_int("n_chars", n_chars)
     nll = check_real("total_nll", total_nll, positive=False)
@@ -76,7 +84,10 @@ def bits_per_char(total_nll: float, n_chars: int) -> float:
 
 @reference
 def uniform_bpc(V: int) -> float:
-    """Bits per token of the uniform distribution over ``V`` tokens: ``log2 V``."""
+    """Bits per token of the uniform distribution over ``V`` tokens: ``log2 V``.
+
+    Inputs: V, the vocabulary size (>= 1). Returns a float.
+    """
     V = check_positive_int("V", V)
     return float(np.log2(V))
 

@@ -67,10 +67,13 @@ def ngram_model(train_ids, V: int, n: int = 2, alpha: float = 1.0, start: int | 
 
 @reference
 def ngram_probs(model: NGramModel, context=()) -> np.ndarray:
-    """``P(. | context)``: the smoothed next-token distribution, shape ``(V,)``.
+    """``P(. | context)``: the smoothed next-token distribution.
 
-    ``context`` holds the previous n-1 ids (oldest first); an empty context is
-    allowed only for n = 1.
+    Inputs:
+    - model: an :class:`NGramModel`.
+    - context: the previous n-1 ids, oldest first, each in ``[0, V)`` (empty only for n = 1).
+
+    Returns a float array ``(V,)`` summing to 1.
     """
     if not isinstance(model, NGramModel):
         raise ValueError(f"model: expected an NGramModel, got {type(model).__name__}")
@@ -78,7 +81,7 @@ def ngram_probs(model: NGramModel, context=()) -> np.ndarray:
     check_shape("context", ctx, (model.n - 1,), "(n - 1,)")
     c = 0
     for k in ctx.tolist():
-        c = c * model.V + k
+        c = c * model.V + k  # the context's ids as the digits of one base-V row number
     row = model.counts[c]
     return (row + model.alpha) / (row.sum() + model.alpha * model.V)  # add-alpha estimate
 
@@ -87,8 +90,13 @@ def ngram_probs(model: NGramModel, context=()) -> np.ndarray:
 def ngram_nll(model: NGramModel, ids, start: int | None = EOS_ID):
     """Total negative log-likelihood (nats) of a stream under an n-gram model.
 
-    ``start`` is put n-1 times in front (as in :func:`ngram_model`), so every
-    token of ``ids`` is predicted. Returns ``(total_nll, n_predicted)``.
+    Inputs:
+    - model: an :class:`NGramModel`.
+    - ids: int stream ``(L,)``, values in ``[0, V)``.
+    - start: id put n-1 times in front (as in :func:`ngram_model`), so every token
+      of ``ids`` is predicted; None: the first n-1 tokens are only context.
+
+    Returns a tuple ``(total_nll, n_predicted)``: a float (nats) and an int.
     """
     if not isinstance(model, NGramModel):
         raise ValueError(f"model: expected an NGramModel, got {type(model).__name__}")
@@ -99,14 +107,17 @@ def ngram_nll(model: NGramModel, ids, start: int | None = EOS_ID):
         ids = np.concatenate([np.full(n - 1, start, dtype=np.int64), ids])
     c = _context_index(ids, n, V)[: ids.shape[0] - n + 1]
     w = ids[n - 1:]
-    num = model.counts[c, w] + model.alpha
-    den = model.counts.sum(axis=1)[c] + model.alpha * V
+    num = model.counts[c, w] + model.alpha  # count(context, token) + alpha
+    den = model.counts.sum(axis=1)[c] + model.alpha * V  # count(context) + alpha V
     return float(-np.sum(np.log(num / den))), int(w.shape[0])  # chain rule with an (n-1)-token memory
 
 
 @reference
 def ngram_bpc(model: NGramModel, ids, start: int | None = EOS_ID) -> float:
-    """Bits per token of ``ids`` under an n-gram model (see :func:`ngram_nll`)."""
+    """Bits per token of ``ids`` under an n-gram model.
+
+    Inputs: as :func:`ngram_nll`. Returns a float, ``total_nll / (n_predicted ln 2)``.
+    """
     total, n = ngram_nll(model, ids, start)
     return bits_per_char(total, n)
 
@@ -114,6 +125,10 @@ def ngram_bpc(model: NGramModel, ids, start: int | None = EOS_ID) -> float:
 @reference
 def fit_ngram(train_ids, valid_ids, V: int, n: int = 2, alphas=(1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)):
     """Fit an add-alpha n-gram model, choosing alpha by validation bits per token.
+
+    Inputs:
+    - train_ids, valid_ids: int streams ``(L_train,)``, ``(L_valid,)`` with values in ``[0, V)``.
+    - V: vocabulary size; n: order (2 = bigram); alphas: the pseudo-counts to try (> 0).
 
     Returns a tuple ``(model, table)``: the best :class:`NGramModel` and a list
     of ``(alpha, valid_bpc)`` for every alpha tried.
