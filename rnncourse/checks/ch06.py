@@ -30,6 +30,8 @@ def _has_raised(got, *fragments):
 def _slp_case(rng, T, N, V, masked, scale=2.0, high=None, label=""):
     z = rng.normal(0, scale, size=(T, N, V))
     y = rng.integers(0, V if high is None else high, size=(T, N))
+    if high is None:
+        y.flat[0], y.flat[-1] = 0, V - 1  # the first and the last id of the vocabulary occur
     args = {"z": z, "y": y, "mask": None}
     if masked:
         lengths = rng.integers(1, T + 1, size=N)
