@@ -20,7 +20,7 @@ __all__ = ["init_lm_params", "lm_forward", "lm_loss_and_grads", "train_step"]
 
 
 def _check_lm_params(params):
-    """Shapes of a language-model parameter dict; returns (V, n_a, n_in, has_embedding)."""
+    """Shapes of a language-model parameter dict; returns (V, n_a, has_embedding)."""
     if not isinstance(params, dict):
         raise ValueError(f"params: expected a dict of arrays, got {type(params).__name__}")
     missing = [k for k in ("Wax", "Waa", "ba", "Wya", "by") if k not in params]
@@ -92,9 +92,9 @@ def lm_forward(params: dict, inputs, a0=None):
     V, n_a, has_e = _check_lm_params(params)
     inputs = as_int_array("inputs", inputs, ndim=2, low=0, high=V)
     a0 = _zeros_state(params, inputs.shape[1]) if a0 is None else as_float_array("a0", a0, ndim=2)
-    x, _ = _embed(params, inputs, has_e)
-    a, _ = rnn_forward(x, a0, params["Wax"], params["Waa"], params["ba"])
-    z, _ = output_forward(a, params["Wya"], params["by"])
+    x, _ = _embed(params, inputs, has_e)  # x^<t>: one-hot rows (or embeddings) of the previous tokens
+    a, _ = rnn_forward(x, a0, params["Wax"], params["Waa"], params["ba"])  # a^<t> = tanh(W_ax x + W_aa a + b_a)
+    z, _ = output_forward(a, params["Wya"], params["by"])  # z^<t> = W_ya a^<t> + b_y: scores of the next token
     return z, a[-1]
 
 
@@ -123,17 +123,16 @@ def lm_loss_and_grads(params: dict, inputs, targets, a0=None, mask=None, reducti
     check_shape("targets", targets, (T, N), "(T, N) like inputs")
     a0 = _zeros_state(params, N) if a0 is None else as_float_array("a0", a0, ndim=2)
     check_shape("a0", a0, (N, n_a), "(N, n_a)")
-    x, ecache = _embed(params, inputs, has_e)
+    x, ecache = _embed(params, inputs, has_e)  # teacher forcing: the inputs are the true previous tokens
     a, rcache = rnn_forward(x, a0, params["Wax"], params["Waa"], params["ba"])
     z, ocache = output_forward(a, params["Wya"], params["by"])
-    loss, dz = softmax_cross_entropy(z, targets, mask=mask, reduction=reduction)
-    og = output_backward(dz, ocache)
+    loss, dz = softmax_cross_entropy(z, targets, mask=mask, reduction=reduction)  # dz = softmax(z) - onehot(y)
+    og = output_backward(dz, ocache)  # da^<t> from the output of step t
     rg = rnn_backward(og["da"], rcache)  # every step's output loss flows back through time
     grads = {"dWax": rg["dWax"], "dWaa": rg["dWaa"], "dba": rg["dba"], "dWya": og["dWya"], "dby": og["dby"]}
     if has_e:
         grads["dE"] = embedding_backward(rg["dx"], ecache)  # rows of the tokens that were read
     return loss, grads, a[-1].copy()
-
 
 
 @reference
