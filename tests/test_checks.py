@@ -125,3 +125,29 @@ def test_a_renamed_stub_parameter_is_explained():
         return np.tanh(x_t @ Wax.T + a_prev @ Waa.T + ba)
     with pytest.raises(AssertionError, match="parameter names of the stub.*'xt' was renamed"):
         check("rnn_cell_forward", renamed)
+
+
+def test_a_failure_caused_by_an_earlier_function_says_so_in_the_kernel():
+    """In the student's kernel too: generate fails because the sample_next it calls is wrong."""
+    from test_links import solution_function
+    generate = solution_function("06-language-models", "generate")
+    right = generate.__globals__["sample_next"]
+    generate.__globals__["sample_next"] = lambda z, rng, temperature=1.0: np.argmax(z, axis=1)
+    with pytest.raises(AssertionError, match="generate calls your sample_next, which fails its own test"):
+        check("generate", generate, quiet=True)
+    generate.__globals__["sample_next"] = right
+    check("generate", generate, quiet=True)
+
+
+def test_a_likely_cause_is_named_only_among_wrong_values():
+    """Type, shape and dtype come first; a known mistake that matches by value after a dtype failure, or
+    that coincides with the right answer, is not named."""
+    from rnncourse.checks._core import diagnose
+    expected = np.array([[True, False], [True, True]])
+    got = expected.astype(int)
+    msg = diagnose(got, expected, [("max_len was ignored", got)], "mask", kind="b")
+    assert "dtype" in msg and "Likely cause" not in msg, msg
+    wrong = np.array([[True, True], [True, True]])
+    msg = diagnose(wrong, expected, [("the mask is all True", wrong)], "mask", kind="b")
+    assert "Likely cause: the mask is all True" in msg
+    assert diagnose(wrong, expected, [("coincides", expected)], "mask", kind="b").count("Likely cause") == 0

@@ -310,6 +310,28 @@ def test_grade_names_the_cell_that_broke_the_process():
     assert "ended the submission's process" in shown
 
 
+def test_a_failure_caused_by_an_earlier_function_says_so():
+    """One bug in the cell function costs the sequence function too: its message names the cause,
+    but only when the student's function really calls the failing one."""
+    nb = student_notebook(A, RELEASED)
+    cells = cells_by_id(nb)
+    cells["rnn_cell_forward"].source = (
+        "def rnn_cell_forward(xt, a_prev, Wax, Waa, ba):\n    return np.tanh(xt @ Wax.T + a_prev @ Waa.T)\n")
+    v = grade(graded_notebook(SOURCE, _as_dict(nb)), A, KEY)
+    assert not v["tests"]["test_rnn_cell_forward"]["ok"]
+    message = v["tests"]["test_rnn_forward"]["message"]
+    assert "rnn_forward calls your rnn_cell_forward, which fails its own test" in message, message
+    assert "which fails its own test" not in v["tests"]["test_rnn_cell_forward"]["message"]
+    # the same bug written inline in rnn_forward, which does not call the cell: no such note
+    cells["rnn_forward"].source = (
+        "def rnn_forward(x, a0, Wax, Waa, ba):\n    a, a_prev = [], a0\n    for xt in x:\n"
+        "        a_prev = np.tanh(xt @ Wax.T + a_prev @ Waa.T)\n        a.append(a_prev)\n"
+        "    return np.stack(a)\n")
+    v = grade(graded_notebook(SOURCE, _as_dict(nb)), A, KEY)
+    assert not v["tests"]["test_rnn_forward"]["ok"]
+    assert "which fails its own test" not in v["tests"]["test_rnn_forward"]["message"]
+
+
 def test_honest_output_never_reaches_a_test_cell():
     nb = student_notebook(A, RELEASED)
     cells_by_id(nb)["rnn_cell_forward"].source = (

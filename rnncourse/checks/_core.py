@@ -179,7 +179,47 @@ def _judge(payload: dict) -> dict:
     return _loads(proc.stdout)  # the verdict: plain data from the course's own judge
 
 
-def check(name: str, fn, seed: int | None = None, quiet: bool = False, hidden: int | None = None) -> None:
+def knock_on_note(name: str, failing: list) -> str:
+    """The sentence for a function that fails because it calls earlier graded functions that fail."""
+    if not failing:
+        return ""
+    them = ", ".join(failing)
+    return (f"\nNote: {name} calls your {them}, which {'fails its' if len(failing) == 1 else 'fail their'} "
+            f"own test; fix {'it' if len(failing) == 1 else 'them'} first (this failure may be a consequence)")
+
+
+def _code_names(code) -> set:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _code_names(const)
+    return names
+
+
+def _referenced_checks(fn, name) -> list:
+    """Other graded functions that ``fn`` calls by their global name, in the order of the registry."""
+    code, glob = getattr(fn, "__code__", None), getattr(fn, "__globals__", None)
+    if code is None or not isinstance(glob, dict):
+        return []
+    used = _code_names(code)
+    return [u for u in REGISTRY if u != name and u in used and callable(glob.get(u))]
+
+
+def _passes_quietly(name, fn, seen) -> bool:
+    """Whether ``fn`` passes the visible check ``name`` (feedback only: nothing is printed)."""
+    if name in seen:
+        return True
+    try:
+        check(name, fn, quiet=True, _seen=seen)
+    except AssertionError:
+        return False
+    except Exception:
+        return True  # not our business here: its own test cell reports it
+    return True
+
+
+def check(name: str, fn, seed: int | None = None, quiet: bool = False, hidden: int | None = None,
+          _seen: frozenset = frozenset()) -> None:
     """Grade ``fn`` as the student's version of ``name``, in this kernel (instant feedback).
 
     Without ``seed`` or ``hidden`` the visible worked cases run; with ``seed``, random cases drawn
@@ -211,12 +251,18 @@ def check(name: str, fn, seed: int | None = None, quiet: bool = False, hidden: i
         verdict = _judge({"name": name, "seed": seed, "outputs": outputs})
         if not verdict["ok"]:
             raise AssertionError(verdict["message"])
-    except AssertionError:
+    except AssertionError as exc:
+        if _seen:  # an earlier function, checked for the note of a later one: silent
+            raise
+        failing = [u for u in _referenced_checks(fn, name)
+                   if not _passes_quietly(u, fn.__globals__[u], frozenset({name}))]
+        if failing:
+            exc = AssertionError(f"{exc}{knock_on_note(name, failing)}")
         # also on stderr: nbgrader scores a test cell 0 if it wrote to stderr, so the
         # failure counts even if the traceback display was tampered with
         _stderr_write(f"FAILED: {name} (see the message below)\n")
         _stderr_flush()
-        raise
+        raise exc from None
     if not quiet:
         kind = "visible" if seed is None else "hidden"
         print(f"{name}: {verdict['passed']} {kind} test case(s) passed")
@@ -353,10 +399,12 @@ def compare_arrays(got, expected: np.ndarray, what: str, axes: tuple = (), rtol:
         return msg
     if got.shape != expected.shape:
         msg = f"{what}: expected shape {expected.shape}, got {got.shape}"
-        if got.ndim == expected.ndim >= 2 and got.shape[:2] == expected.shape[1::-1]:
+        if got.ndim == expected.ndim == 2 and got.shape == expected.shape[::-1] and not layout_hint:
+            msg += ". It looks transposed"  # a matrix; arrays with a layout (time, batch) say "swapped"
+        elif got.ndim == expected.ndim >= 2 and got.shape[:2] == expected.shape[1::-1]:
             msg += ". The first two axes look swapped" + (f": {layout_hint}" if layout_hint else "")
-        elif got.ndim == expected.ndim >= 2 and got.shape == expected.shape[::-1]:
-            msg += ". It looks transposed" + (f": {layout_hint}" if layout_hint else "")
+        elif got.ndim == expected.ndim > 2 and got.shape == expected.shape[::-1]:
+            msg += ". All axes look reversed" + (f": {layout_hint}" if layout_hint else "")
         elif got.ndim != expected.ndim:
             msg += f" ({got.ndim} axes instead of {expected.ndim})"
         return msg
@@ -391,7 +439,10 @@ def diagnose(got, expected, candidates, what: str, **kw) -> str | None:
     problem = compare_arrays(got, expected, what, **kw)
     if problem is None:
         return None
-    if isinstance(got, np.ndarray):
+    kind = kw.get("kind")
+    if isinstance(got, np.ndarray) and (kind is None or got.dtype.kind in kind):
+        # causes are looked for only in an array of the right kind: after a type or dtype problem
+        # (reported first) a candidate that matches by value would name a cause the case does not show
         if kw.get("layout_hint") and got.ndim >= 2 and got.shape == expected.shape:
             candidates = [(f"the first two axes are swapped: {kw['layout_hint']}",
                            lambda: np.swapaxes(expected, 0, 1))] + list(candidates)
@@ -401,6 +452,9 @@ def diagnose(got, expected, candidates, what: str, **kw) -> str | None:
             except Exception:
                 continue
             alt = np.asarray(alt)
-            if alt.shape == got.shape and first_difference(got, alt, RTOL, ATOL) is None:
+            # a cause is named only when it distinguishes on this case: the mistake's answer matches
+            # the student's and differs from the right one
+            if (alt.shape == got.shape and first_difference(got, alt, RTOL, ATOL) is None
+                    and (alt.shape != expected.shape or first_difference(alt, expected, RTOL, ATOL) is not None)):
                 return f"{problem}\nLikely cause: {cause}"
     return problem

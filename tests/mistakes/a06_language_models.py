@@ -413,7 +413,7 @@ def _(step, a0, rng, max_len, temperature=1.0):
     return out
 
 
-@mistake(F, "calls a sample_next that keeps <UNK>", "uses your sample_next, which fails its own test")
+@mistake(F, "draws that keep <UNK>", "its draws are those of a sample_next that returns <UNK>")
 def _(step, a0, rng, max_len, temperature=1.0):
     out, token, a = [], EOS_ID, a0
     for _ in range(max_len):
