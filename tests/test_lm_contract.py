@@ -174,3 +174,12 @@ def test_train_step_matches_torch(seed):
         np.testing.assert_allclose(new[k], (t[k] - a["lr"] * t[k].grad).detach().numpy(), rtol=1e-10, atol=1e-12)
         np.testing.assert_array_equal(p[k], before[k])  # params unchanged
 
+
+
+def test_the_protocol_is_stated_where_students_and_readers_read_it():
+    """The exercise's instructions, the package's docstring and the chapter state the same draw protocol."""
+    nb = json.loads((ROOT / "solutions/06-language-models/06-language-models.ipynb").read_text())
+    text = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    book = (ROOT / "book/06-language-models.ipynb").read_text()
+    for where in (text, sampling.__doc__, sampling.sample_next.__doc__, book):
+        assert "rng.choice(V, p=p)" in where and "once more" in where
