@@ -3,7 +3,7 @@
 Two processors can compute the same matrix product with the terms added in a
 different order, so their results differ in the last bit (about 1e-16 in
 float64). To see what training does with such a difference, this script trains
-the chapter's character RNN (:func:`rnncourse.lm.train_char_lm`: one-hot input,
+the chapter's character RNN (:func:`rnncourse.lm.training.train_char_lm`: one-hot input,
 n_a = 128, Adam, clipping at norm 5) twice from the same start, the second time
 with every initial weight changed by one part in 1e15, and prints the largest
 difference between the two runs' weights every few updates, for each learning
@@ -22,7 +22,9 @@ import argparse
 import numpy as np
 
 from rnncourse.corpus import python_docs_text
-from rnncourse.lm import char_dataset, init_lm_params, train_char_lm
+from rnncourse.lm.data import char_dataset
+from rnncourse.lm.model import init_lm_params
+from rnncourse.lm.training import train_char_lm
 
 
 def run(data, lr, steps, every, dtype, scale):

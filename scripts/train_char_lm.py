@@ -9,7 +9,7 @@ character of
 
 - the uniform distribution over the vocabulary,
 - an add-alpha character bigram (alpha chosen on the validation split),
-- the numpy RNN (:mod:`rnncourse.lm`),
+- the numpy RNN (:mod:`rnncourse.lm.training`),
 - the PyTorch RNN,
 
 the training wall time of each RNN, and a few samples.
@@ -29,19 +29,14 @@ import numpy as np
 from tqdm import tqdm
 
 from rnncourse.corpus import python_docs_text
-from rnncourse.lm import (EOS_ID, bits_per_char, char_dataset, decode_chars, evaluate_bpc, fit_ngram,
-                          init_lm_params, lm_loss_and_grads, adam_step, ngram_bpc, sample, tbptt_batches,
-                          uniform_bpc)
+from rnncourse.lm.data import EOS_ID, batches_forever, char_dataset, decode_chars
+from rnncourse.lm.metrics import bits_per_char, uniform_bpc
+from rnncourse.lm.model import init_lm_params, lm_loss_and_grads
+from rnncourse.lm.ngram import fit_ngram, ngram_bpc
+from rnncourse.lm.optim import adam_step
+from rnncourse.lm.sampling import sample
+from rnncourse.lm.training import evaluate_bpc
 from rnncourse.rnn import clip_by_norm
-
-
-def batches_forever(ids, batch_size, seq_len):
-    """TBPTT batches, epoch after epoch; yields (inputs, targets, new_epoch)."""
-    while True:
-        first = True
-        for x, y in tbptt_batches(ids, batch_size, seq_len):
-            yield x, y, first
-            first = False
 
 
 def train_numpy(data, params, args):
