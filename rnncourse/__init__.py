@@ -14,4 +14,4 @@ Conventions (see the book's landing page):
 """
 __version__ = "0.1.0"
 
-from . import corpus, embedding, gated, gradcheck, lm, longmemory, progress, rnn, sequences, vocab  # noqa: F401
+from . import bidirectional, corpus, deep, embedding, gated, gradcheck, lm, longmemory, progress, rnn, sequences, vocab  # noqa: F401,E501
