@@ -40,7 +40,7 @@ from ._validate import as_float_array, as_int_array, check_positive_int, check_s
 # ---------------------------------------------------------------- the units (one import place)
 # Sequence-level forward/backward of each unit. When the units move (scan.py, rnn.py, gru.py,
 # lstm.py), only this block changes.
-from .rnn import rnn_forward, rnn_backward, init_rnn_params, softmax  # noqa: E402
+from .rnn import rnn_forward, rnn_backward, init_rnn_params, softmax, softmax_cross_entropy  # noqa: E402
 from .gated import gru_forward, gru_backward, init_gru_params  # noqa: E402
 from .gated import lstm_forward, lstm_backward, init_lstm_params, count_params  # noqa: E402
 

@@ -20,7 +20,7 @@ MUTANTS = [
            "elman_forward(x_rev, a0_bwd, **params_bwd)", "elman_forward(x_rev, a0_fwd, **params_bwd)",
            "test_birnn_forward", "starts from a0_fwd"),
     Mutant(A, "upper layer fed x", "stacked_rnn_forward",
-           "inputs = a  # layer l's states", "inputs = x  # layer l's states",
+           "a = elman_forward(inputs, a0[l]", "a = elman_forward(x, a0[l]",
            "test_stacked_rnn_forward", "fed x instead of the states below"),
     Mutant(A, "tagger without the max shift", "tagger_output",
            "np.exp(z - z.max(axis=-1, keepdims=True))", "np.exp(z)",
