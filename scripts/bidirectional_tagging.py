@@ -15,7 +15,7 @@ import numpy as np
 
 os.environ.setdefault("RNNCOURSE_NO_PROGRESS", "1")
 
-from rnncourse.bidirectional import lookahead_tagging_batch  # noqa: E402
+from rnncourse.tagging import lookahead_tagging_batch  # noqa: E402
 from rnncourse.deep import count_stack_params  # noqa: E402
 from rnncourse.tagging import init_tagger, train_tagger  # noqa: E402
 

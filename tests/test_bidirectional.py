@@ -6,7 +6,7 @@ import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnncourse import bidirectional as bi
-from rnncourse import deep
+from rnncourse import deep, tagging
 from rnncourse.gradcheck import numerical_gradient
 
 KINDS = ("rnn", "gru", "lstm")
@@ -275,7 +275,7 @@ def test_tagger_output_and_its_backward():
     T, N, n_a, n_y = 3, 2, 4, 5
     a_f, a_b = rng.normal(size=(T, N, n_a)), rng.normal(size=(T, N, n_a))
     Wya, by = rng.normal(size=(n_y, 2 * n_a)), rng.normal(size=n_y)
-    y = bi.tagger_output(a_f, a_b, Wya, by)
+    y = tagging.tagger_output(a_f, a_b, Wya, by)
     lin = torch.nn.Linear(2 * n_a, n_y, dtype=torch.float64)
     with torch.no_grad():
         lin.weight.copy_(torch.tensor(Wya))
@@ -285,17 +285,17 @@ def test_tagger_output_and_its_backward():
     np.testing.assert_allclose(y, torch.softmax(z, -1).detach().numpy(), rtol=1e-12, atol=1e-14)
     dz = rng.normal(size=(T, N, n_y))
     (z * torch.tensor(dz)).sum().backward()
-    g = bi.tagger_output_backward(dz, a_f, a_b, Wya)
+    g = tagging.tagger_output_backward(dz, a_f, a_b, Wya)
     np.testing.assert_allclose(g["da_fwd"], af.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(g["da_bwd"], ab.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(g["dWya"], lin.weight.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(g["dby"], lin.bias.grad.numpy(), rtol=1e-12)
-    big = bi.tagger_output(a_f, a_b, Wya, by + 900.0)  # no overflow
+    big = tagging.tagger_output(a_f, a_b, Wya, by + 900.0)  # no overflow
     assert np.isfinite(big).all()
 
 
 def test_lookahead_task_tags_depend_on_the_future():
-    x, tags, lengths = bi.lookahead_tagging_batch(np.random.default_rng(0), 200, 4, 9, V=3, delay=2)
+    x, tags, lengths = tagging.lookahead_tagging_batch(np.random.default_rng(0), 200, 4, 9, V=3, delay=2)
     T = x.shape[0]
     assert x.shape == (T, 200, 3) and tags.shape == (T, 200) and lengths.min() >= 4 and lengths.max() <= 9
     words = x.argmax(-1)
@@ -304,7 +304,7 @@ def test_lookahead_task_tags_depend_on_the_future():
         w = list(words[:L, i]) + [0, 0]
         assert list(tags[:L, i]) == [(w[t] + w[t + 2]) % 3 for t in range(L)]
         assert not x[L:, i].any() and not tags[L:, i].any()
-    again = bi.lookahead_tagging_batch(np.random.default_rng(0), 200, 4, 9, V=3, delay=2)
+    again = tagging.lookahead_tagging_batch(np.random.default_rng(0), 200, 4, 9, V=3, delay=2)
     np.testing.assert_array_equal(again[1], tags)
 
 
@@ -325,8 +325,8 @@ def test_lookahead_task_tags_depend_on_the_future():
                                      dropout=0.5, training=True), "rng: dropout in training needs"),
     (lambda p, x: deep.stack_forward("rnn", x, [[p]], h0=np.zeros((2, 2, 3))), r"h0: expected shape \(L D, N, n_a\)"),
     (lambda p, x: bi.reverse_padded(x, [3, 9]), r"lengths: expected every length"),
-    (lambda p, x: bi.tagger_output(x, x, np.zeros((2, 3)), np.zeros(2)), r"Wya: expected shape \(n_y, 2 n_a\)"),
-    (lambda p, x: bi.lookahead_tagging_batch(np.random.default_rng(0), 3, 5, 2), "max_len: expected >= min_len"),
+    (lambda p, x: tagging.tagger_output(x, x, np.zeros((2, 3)), np.zeros(2)), r"Wya: expected shape \(n_y, 2 n_a\)"),
+    (lambda p, x: tagging.lookahead_tagging_batch(np.random.default_rng(0), 3, 5, 2), "max_len: expected >= min_len"),
 ])
 def test_bad_input_gets_a_clear_error(call, match):
     rng = np.random.default_rng(0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import bidirectional as bi
-from .. import deep
+from .. import deep, tagging
 from .. import rnn as ref_rnn
 from ._core import Case, Raised, Spec, diagnose, register
 
@@ -325,5 +325,5 @@ def _to_compare(case, got, expected):
                                  "np.concatenate([a_fwd, a_bwd], axis=2) @ Wya.T + by"))
 
 
-register(Spec("tagger_output", ("rnncourse.bidirectional.tagger_output",), _to_visible, _to_random,
-              expect=lambda c: bi.tagger_output(**c.args), compare=_to_compare))
+register(Spec("tagger_output", ("rnncourse.tagging.tagger_output",), _to_visible, _to_random,
+              expect=lambda c: tagging.tagger_output(**c.args), compare=_to_compare))
