@@ -151,8 +151,10 @@ def tagger_loss_and_grads(model: Tagger, x, tags, lengths, training: bool = Fals
     Returns ``(loss, grads, z)``: grads keyed ``"d" + name`` of :meth:`Tagger.flat`, z the scores
     ``(T, N, n_y)``.
     """
-    x = np.asarray(x, dtype=float)
+    x = as_float_array("x", x, ndim=3)
     lengths = check_lengths(lengths, x.shape[0], x.shape[1])
+    tags = np.asarray(tags)
+    check_shape("tags", tags, x.shape[:2], "(T, N)")
     out, _, cache = stack_forward(model.kind, x, model.layers, lengths, dropout=model.dropout,
                                   training=training, rng=rng)
     z = out @ model.Wya.T + model.by  # the output layer reads both directions at every step

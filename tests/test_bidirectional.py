@@ -327,6 +327,14 @@ def test_lookahead_task_tags_depend_on_the_future():
     (lambda p, x: bi.reverse_padded(x, [3, 9]), r"lengths: expected every length"),
     (lambda p, x: tagging.tagger_output(x, x, np.zeros((2, 3)), np.zeros(2)), r"Wya: expected shape \(n_y, 2 n_a\)"),
     (lambda p, x: tagging.lookahead_tagging_batch(np.random.default_rng(0), 3, 5, 2), "max_len: expected >= min_len"),
+    (lambda p, x: tagging.tagger_loss_and_grads(tagging.init_tagger("rnn", 2, 3, 2, 1, True, np.random.default_rng(0)),
+                                                x, np.zeros((4, 3), int), [4, 4]), r"tags: expected shape \(T, N\)"),
+    (lambda p, x: deep.stack_backward(np.zeros((4, 2, 2)), deep.stack_forward("rnn", x, [[p]])[2]),
+     r"dout: expected shape \(T, N, D n_a\)"),
+    (lambda p, x: bi.direction_backward(np.zeros((4, 2, 3)), bi.direction_forward("rnn", x, None, None, p)[2],
+                                        np.zeros((3, 3))), r"dstate \(a\): expected shape"),
+    (lambda p, x: deep.dropout_mask((2, 2), 0.5, None), "rng: expected a numpy Generator"),
+    (lambda p, x: deep.stack_from_torch(torch.nn.GRU(2, 3, bias=False)), "module: expected"),
 ])
 def test_bad_input_gets_a_clear_error(call, match):
     rng = np.random.default_rng(0)
