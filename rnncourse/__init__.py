@@ -14,4 +14,5 @@ Conventions (see the book's landing page):
 """
 __version__ = "0.1.0"
 
-from . import bidirectional, corpus, deep, embedding, gated, gradcheck, lm, longmemory, progress, rnn, sequences, tagging, vocab  # noqa: F401,E501
+from . import (bidirectional, corpus, ctc, deep, embedding, gated, gradcheck, lm, longmemory,  # noqa: F401
+               progress, rnn, sequences, tagging, vocab)

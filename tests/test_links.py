@@ -186,3 +186,27 @@ def test_a_graded_function_and_its_package_twin_have_one_contract(assignment, na
                 theirs(*pos, **kw)
             continue
         assert structure(theirs(*pos, **kw)) == want, f"{case.label}: {name} and {qualified} return different things"
+
+
+def test_the_concept_map_names_every_module_chapter_and_assignment():
+    """CONTRIBUTING.md's map from concept to chapter, module, checks, assignment and tests is complete:
+    a new module, chapter or assignment that is not on it fails here."""
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    table = text[text.index("## Where each concept lives"):]
+    table = table[:table.index("\n## ", 3)]
+    missing = [f"rnncourse/{p.name}" for p in sorted((ROOT / "rnncourse").glob("[a-z]*.py"))
+               if p.name != "__init__.py" and f"`{p.name}`" not in table]
+    missing += [f"book/{p.name}" for p in sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb")) if p.name not in table]
+    missing += [a for a in ASSIGNMENTS if f"`{a}`" not in table]
+    missing += [f"tests/{p.name}" for p in sorted((ROOT / "tests").glob("test_*.py")) if f"`{p.name}`" not in table]
+    assert not missing, f"not on the concept map in CONTRIBUTING.md: {missing}"
+
+
+def test_every_chapter_is_listed_on_the_landing_page_and_every_exercise_on_the_setup_page():
+    intro = (ROOT / "book" / "intro.md").read_text()
+    setup = (ROOT / "book" / "setup.md").read_text()
+    chapters = sorted(p.stem for p in (ROOT / "book").glob("[0-9][0-9]-*.ipynb"))
+    assert [c for c in chapters if f"{{doc}}`{c}`" not in intro] == [], "chapters missing from intro.md"
+    assert [a for a in ASSIGNMENTS if f"{{exercise}}`{a}`" not in setup] == [], "exercises missing from setup.md"
+    toc = (ROOT / "_toc.yml").read_text()
+    assert [c for c in chapters if f"file: {c}\n" not in toc] == [], "chapters missing from _toc.yml"
