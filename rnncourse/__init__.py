@@ -16,3 +16,4 @@ __version__ = "0.1.0"
 
 from . import (bidirectional, corpus, ctc, deep, embedding, gated, gradcheck, lm, longmemory,  # noqa: F401
                progress, rnn, sequences, tagging, vocab)
+from . import seq2seq, seq2seq_data, seq2seq_decode  # noqa: F401  (chapter 10; seq2seq_torch needs torch and is imported by name)
