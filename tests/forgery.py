@@ -206,7 +206,7 @@ ATTEMPTS = [
             "def rnn_cell_forward(xt, a_prev, Wax, Waa, ba):\n    return g['rnn_cell_forward'](xt, a_prev, Wax, Waa, ba)[0]\n"},
             wrong=False),
     Attempt("site-packages module", "reuse", cells={"rnn_cell_forward":
-            "import importlib, sys\nfor p in sys.path:\n    pass\nm = importlib.import_module('rnncourse.gated')\n"
+            "import importlib, sys\nfor p in sys.path:\n    pass\nm = importlib.import_module('rnncourse.lstm')\n"
             "def rnn_cell_forward(xt, a_prev, Wax, Waa, ba):\n    return m.rnn_cell_forward(xt, a_prev, Wax, Waa, ba)[0]\n"},
             wrong=False),
     # ---------------------------------------------------------- serialisation tricks

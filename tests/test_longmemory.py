@@ -213,7 +213,7 @@ def test_errors_name_the_argument():
 
 # ----------------------------------------------------------------------- the benchmark helpers
 def test_adding_data_marks_one_value_in_each_half():
-    from rnncourse.longmemory import adding_data
+    from rnncourse.tasks import adding_data
     x, y = adding_data(np.random.default_rng(0), 10, 500)
     assert x.shape == (10, 500, 2) and y.shape == (500,)
     m = x[:, :, 1]
@@ -226,7 +226,8 @@ def test_adding_data_marks_one_value_in_each_half():
 
 @pytest.mark.parametrize("kind", ["irnn", "lstm", "clockwork", "scrn"])
 def test_long_memory_training_is_reproducible_and_learns_something(kind):
-    from rnncourse.longmemory import adding_data, train_long_memory
+    from rnncourse.longmemory import train_long_memory
+    from rnncourse.tasks import adding_data
     test = adding_data(np.random.default_rng(1), 6, 200)
     l1, m1 = train_long_memory(kind, 6, 40, np.random.default_rng(0), hidden=8, test=test,
                                **({"periods": (1, 2)} if kind == "clockwork" else {}))

@@ -5,11 +5,12 @@ import torch
 import torch.nn.functional as F
 
 from rnncourse.gradcheck import numerical_gradient, relative_error
-from rnncourse.rnn import (OutputCache, RNNCache, RNNStepCache, clip_by_norm, clip_by_value, from_torch_rnn,
-                           init_rnn_params, jordan_forward, log_softmax, many_to_one_forward, output_backward,
-                           output_forward, rnn_backward, rnn_cell_backward, rnn_cell_forward, rnn_forward,
-                           sigmoid, sigmoid_cross_entropy, softmax, softmax_cross_entropy, stacked_weight,
-                           to_torch_rnn)
+from rnncourse.bridges import from_torch_rnn, to_torch_rnn
+from rnncourse.losses import (clip_by_norm, clip_by_value, log_softmax, sigmoid, sigmoid_cross_entropy, softmax,
+                              softmax_cross_entropy)
+from rnncourse.rnn import (OutputCache, RNNCache, RNNStepCache, init_rnn_params, jordan_forward,
+                           many_to_one_forward, output_backward, output_forward, rnn_backward, rnn_cell_backward,
+                           rnn_cell_forward, rnn_forward, stacked_weight)
 
 GRADS = ("dx", "da0", "dWax", "dWaa", "dba")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import losses
 from .. import rnn as ref
 from ._wording import in_book_positions
 from ._core import boundary_sizes as _bound  # N = 1, n_x = n_a and n_x != n_a first
@@ -379,11 +380,11 @@ def _m2o_compare(case, got, expected):
 
     def with_a0_zero():
         h = ref.rnn_forward(a["x"], 0 * a["a0"], a["Wax"], a["Waa"], a["ba"])[0]
-        return ref.softmax(h[a["lengths"] - 1, np.arange(N)] @ a["Wya"].T + a["by"])
+        return losses.softmax(h[a["lengths"] - 1, np.arange(N)] @ a["Wya"].T + a["by"])
 
     def not_carried():
         h = np.tanh(a["x"] @ a["Wax"].T + a["a0"] @ a["Waa"].T + a["ba"])
-        return ref.softmax(h[a["lengths"] - 1, np.arange(N)] @ a["Wya"].T + a["by"])
+        return losses.softmax(h[a["lengths"] - 1, np.arange(N)] @ a["Wya"].T + a["by"])
     if isinstance(got, np.ndarray) and got.shape == expected[0].shape and got.dtype.kind == "f" \
             and not np.isfinite(got).all():
         return (f"probs: contains {'NaN' if np.isnan(got).any() else 'inf'} although every probability is "
@@ -391,12 +392,12 @@ def _m2o_compare(case, got, expected):
                 "before exp (the softmax does not change)")
     problem = diagnose(got, expected[0], [
         ("the padding was read: classify the hidden state at step lengths[i] of example i, not the last row a[-1]",
-         ref.softmax(z_last)),
+         losses.softmax(z_last)),
         ("softmax over the wrong axis: normalise over the classes (axis -1), not the examples",
-         ref.softmax(z, axis=0)),
+         losses.softmax(z, axis=0)),
         ("the softmax is missing: return probabilities, not scores", z),
-        ("a sigmoid is not a softmax: the probabilities of the classes must sum to 1", lambda: ref.sigmoid(z)),
-        ("the output bias by is missing: scores are a_last @ Wya.T + by", lambda: ref.softmax(z - a["by"])),
+        ("a sigmoid is not a softmax: the probabilities of the classes must sum to 1", lambda: losses.sigmoid(z)),
+        ("the output bias by is missing: scores are a_last @ Wya.T + by", lambda: losses.softmax(z - a["by"])),
         ("the initial state a0 is ignored (here a0 is not zero)", with_a0_zero),
         ("the hidden state is not carried from step to step (every step used a0)" + CALLS_SEQ, not_carried),
     ], "probs", axes=("example i", "class"))

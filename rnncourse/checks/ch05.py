@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import gradcheck
+from .. import losses
 from .. import rnn as ref
 from ..grading import fixtures
 from ..grading.wire import Fixture
@@ -298,8 +299,8 @@ def _cv_compare(case, got, expected):
     return None
 
 
-register(Spec("clip_by_value", ("rnncourse.rnn.clip_by_value",), _cv_visible, _cv_random,
-              expect=lambda c: ref.clip_by_value(**c.args), compare=_cv_compare,
+register(Spec("clip_by_value", ("rnncourse.losses.clip_by_value",), _cv_visible, _cv_random,
+              expect=lambda c: losses.clip_by_value(**c.args), compare=_cv_compare,
               must_not_change=("grads",)))
 
 
@@ -360,8 +361,8 @@ def _cn_compare(case, got, expected):
     return None
 
 
-register(Spec("clip_by_norm", ("rnncourse.rnn.clip_by_norm",), _cn_visible, _cn_random,
-              expect=lambda c: ref.clip_by_norm(**c.args), compare=_cn_compare,
+register(Spec("clip_by_norm", ("rnncourse.losses.clip_by_norm",), _cn_visible, _cn_random,
+              expect=lambda c: losses.clip_by_norm(**c.args), compare=_cn_compare,
               must_not_change=("grads",)))
 
 

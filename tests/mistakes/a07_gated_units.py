@@ -71,7 +71,7 @@ MUTANTS = [
     Mutant(A, "LSTM hidden states returned as cells", "lstm_forward",
            "return a, c", "return a, a", "test_lstm_forward", "must hold the cell states"),
     Mutant(A, "LSTM backward gate blocks in the wrong order", "lstm_cell_backward",
-           'enumerate("ufoc")', 'enumerate("fuoc")', "test_lstm_cell_backward", "wrong order"),
+           'enumerate("fuoc")', 'enumerate("ufoc")', "test_lstm_cell_backward", "wrong order"),
     Mutant(A, "LSTM backward candidate derivative from the cell", "lstm_cell_backward",
            '"c": dc * u * (1 - ct ** 2)', '"c": dc * u * (1 - cache.tanh_c ** 2)', "test_lstm_cell_backward",
            "1 - c̃**2"),
@@ -203,7 +203,7 @@ for _name, _kw, _frag in [
 F = "lstm_cell_backward"
 
 
-def _lstm_back(da_next, dc_next, cache, tanh_d=True, dc_n=True, order="ufoc", cand_from_cell=False,
+def _lstm_back(da_next, dc_next, cache, tanh_d=True, dc_n=True, order="fuoc", cand_from_cell=False,
                forget_past=True, o_from_c=False, f_no_cprev=False, dW_from_a_next=False, db_not_summed=False):
     f, u, o, ct = cache.gamma_f, cache.gamma_u, cache.gamma_o, cache.c_tilde
     dc = (dc_next if dc_n else 0) + da_next * o * ((1 - cache.tanh_c ** 2) if tanh_d else 1)
@@ -226,7 +226,8 @@ def _lstm_back(da_next, dc_next, cache, tanh_d=True, dc_n=True, order="ufoc", ca
 for _name, _kw, _frag in [
         ("no tanh' on the path from a_next", dict(tanh_d=False), "goes through tanh"),
         ("dc_next ignored", dict(dc_n=False), "dc_next"),
-        ("stacked blocks read as f, u, o, c", dict(order="fuoc"), "wrong order"),
+        ("stacked blocks read as u, f, o, c", dict(order="ufoc"), "wrong order"),
+        ("stacked blocks read in PyTorch's order i, f, g, o", dict(order="ufco"), "PyTorch's order"),
         ("candidate derivative from the cell", dict(cand_from_cell=True), "1 - c̃**2"),
         ("dc_prev without the forget gate", dict(forget_past=False), "only through the forget gate"),
         ("output gate derivative with c_next instead of tanh(c_next)", dict(o_from_c=True), "tanh(c_next)"),
