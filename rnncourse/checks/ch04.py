@@ -12,6 +12,7 @@ import numpy as np
 from .. import losses
 from .. import rnn as ref
 from ._wording import in_book_positions
+from ._refs import refs
 from ._core import boundary_sizes as _bound  # N = 1, n_x = n_a and n_x != n_a first
 from ._core import ATOL, RTOL, Case, Raised, Spec, compare_arrays, describe, diagnose, first_difference, register
 
@@ -131,7 +132,7 @@ def _cell_compare(case, got, expected, probes):
     return problem
 
 
-register(Spec("rnn_cell_forward", ("rnncourse.rnn.rnn_cell_forward", "rnncourse.rnn.rnn_forward"),
+register(Spec("rnn_cell_forward", refs(ref.rnn_cell_forward, ref.rnn_forward),
               _cell_visible, _cell_random, expect=lambda c: _cell_ref(c.args), compare=_cell_compare,
               probes=_cell_probes))
 
@@ -226,7 +227,7 @@ def _seq_compare(case, got, expected, probes):
     return problem
 
 
-register(Spec("rnn_forward", ("rnncourse.rnn.rnn_forward",), _seq_visible, _seq_random,
+register(Spec("rnn_forward", refs(ref.rnn_forward), _seq_visible, _seq_random,
               expect=lambda c: _seq_ref(c.args), compare=_seq_compare, probes=_seq_probes))
 
 
@@ -319,7 +320,7 @@ def _jordan_tanh_out(a):
     return np.stack(out)
 
 
-register(Spec("jordan_forward", ("rnncourse.rnn.jordan_forward",), _jordan_visible, _jordan_random,
+register(Spec("jordan_forward", refs(ref.jordan_forward), _jordan_visible, _jordan_random,
               expect=lambda c: ref.jordan_forward(**c.args), compare=_jordan_compare))
 
 
@@ -406,5 +407,5 @@ def _m2o_compare(case, got, expected):
     return problem
 
 
-register(Spec("many_to_one_forward", ("rnncourse.rnn.many_to_one_forward",), _m2o_visible, _m2o_random,
+register(Spec("many_to_one_forward", refs(ref.many_to_one_forward), _m2o_visible, _m2o_random,
               expect=lambda c: ref.many_to_one_forward(**c.args), compare=_m2o_compare))

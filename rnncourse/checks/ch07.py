@@ -4,10 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import gru, lstm
+from ..losses import sigmoid
 from ..tasks import memory_task_inputs, memory_task_targets
 from ._wording import in_book_positions
 from ._core import boundary_sizes as _bound  # N = 1, n_x = n_a and n_x != n_a first
 from ._core import Case, Spec, compare_arrays, describe, diagnose, register
+from ._refs import refs
 
 STEP_AXES = ("example i", "hidden unit")
 SEQ_AXES = ("time step t", "example i", "hidden unit")
@@ -15,8 +17,7 @@ GRU_KEYS = ("Wrx", "Wra", "br", "Wux", "Wua", "bu", "Wcx", "Wca", "bc")
 LSTM_KEYS = ("Wfx", "Wfa", "bf", "Wux", "Wua", "bu", "Wox", "Woa", "bo", "Wcx", "Wca", "bc")
 
 
-def _sig(z):
-    return 1.0 / (1.0 + np.exp(-z))
+_sig = sigmoid  # the package's one sigmoid
 
 
 def _rand_params(rng, keys, n_x, n_a, scale=0.7):
@@ -34,7 +35,7 @@ def _sizes(rng, k=None):
 
 
 
-# -------------------------------------------------------------- gru_cell_forward
+# ---------------------------------------------------------------------- gru_step
 def _gru_visible():
     rng = np.random.default_rng(70)
     return [Case({"xt": rng.normal(size=(2, 3)), "a_prev": rng.normal(size=(2, 4)),
@@ -50,13 +51,19 @@ def _gru_random(rng):
     return out
 
 
-@in_book_positions
-def _gru_compare(case, got, expected):
-    x, a, p = case.args["xt"], case.args["a_prev"], case.args["params"]
+def _gru_parts(x, a, p):
+    """The notes' GRU re-derived for the diagnosis: pre-activations, gates and candidate.
+    ``u * cand + (1 - u) * a`` is the right answer (a test checks it against :func:`gru.gru_step`)."""
     pre_r = x @ p["Wrx"].T + a @ p["Wra"].T + p["br"]
     pre_u = x @ p["Wux"].T + a @ p["Wua"].T + p["bu"]
     r, u = _sig(pre_r), _sig(pre_u)
-    cand = np.tanh(x @ p["Wcx"].T + (r * a) @ p["Wca"].T + p["bc"])
+    return pre_r, pre_u, r, u, np.tanh(x @ p["Wcx"].T + (r * a) @ p["Wca"].T + p["bc"])
+
+
+@in_book_positions
+def _gru_compare(case, got, expected):
+    x, a, p = case.args["xt"], case.args["a_prev"], case.args["params"]
+    pre_r, pre_u, r, u, cand = _gru_parts(x, a, p)
     after = np.tanh(x @ p["Wcx"].T + r * (a @ p["Wca"].T) + p["bc"])
     return diagnose(got, expected, [
         ("the reset gate is in the wrong place: the notes' GRU multiplies a_prev by Γ_r BEFORE the product "
@@ -91,12 +98,12 @@ def _gru_transposed(x, a, p):
         yield W, (lambda q=q: gru.gru_cell_forward(x, a, q, form="notes")[0])
 
 
-register(Spec("gru_cell_forward", ("rnncourse.gru.gru_cell_forward", "rnncourse.gru.gru_forward"),
-              _gru_visible, _gru_random, expect=lambda c: gru.gru_cell_forward(**c.args, form="notes")[0],
+register(Spec("gru_step", refs(gru.gru_step, gru.gru_cell_forward, gru.gru_forward),
+              _gru_visible, _gru_random, expect=lambda c: gru.gru_step(**c.args, form="notes"),
               compare=_gru_compare))
 
 
-# ------------------------------------------------------------- lstm_cell_forward
+# --------------------------------------------------------------------- lstm_step
 def _lstm_visible():
     rng = np.random.default_rng(71)
     return [Case({"xt": rng.normal(size=(2, 3)), "a_prev": rng.normal(size=(2, 4)), "c_prev": rng.normal(size=(2, 4)),
@@ -167,12 +174,12 @@ def _lstm_cell_compare(case, got, expected):
     ], "a_next", axes=STEP_AXES)
 
 
-register(Spec("lstm_cell_forward", ("rnncourse.lstm.lstm_cell_forward", "rnncourse.lstm.lstm_forward"),
-              _lstm_visible, _lstm_random, expect=lambda c: lstm.lstm_cell_forward(**c.args)[:2],
+register(Spec("lstm_step", refs(lstm.lstm_step, lstm.lstm_cell_forward, lstm.lstm_forward, lstm.lstm_states),
+              _lstm_visible, _lstm_random, expect=lambda c: lstm.lstm_step(**c.args),
               compare=_lstm_cell_compare))
 
 
-# ------------------------------------------------------------------ lstm_forward
+# ------------------------------------------------------------------- lstm_states
 def _lf_visible():
     rng = np.random.default_rng(72)
     return [Case({"x": rng.normal(size=(3, 2, 2)), "a0": rng.normal(size=(2, 3)), "c0": rng.normal(size=(2, 3)),
@@ -239,14 +246,14 @@ def _lf_compare(case, got, expected):
             name, axes=SEQ_AXES, layout_hint="the result is time-major, (T, N, n_a)")
         if problem:
             if "Likely cause" not in problem and isinstance(got[i], np.ndarray) and got[i].shape == ref_arr.shape:
-                problem += ("\nIf your lstm_forward calls your lstm_cell_forward and test_lstm_cell_forward fails "
-                            "too, fix lstm_cell_forward first.")
+                problem += ("\nIf your lstm_states calls your lstm_step and test_lstm_step fails "
+                            "too, fix lstm_step first.")
             return problem
     return None
 
 
-register(Spec("lstm_forward", ("rnncourse.lstm.lstm_forward",), _lf_visible, _lf_random,
-              expect=lambda c: lstm.lstm_forward(**c.args)[:2], compare=_lf_compare))
+register(Spec("lstm_states", refs(lstm.lstm_states, lstm.lstm_forward), _lf_visible, _lf_random,
+              expect=lambda c: lstm.lstm_states(**c.args), compare=_lf_compare))
 
 
 # ------------------------------------------------------------ lstm_cell_backward
@@ -354,7 +361,7 @@ def _lb_compare(case, got, expected):
     return None
 
 
-register(Spec("lstm_cell_backward", ("rnncourse.lstm.lstm_cell_backward", "rnncourse.lstm.lstm_backward"),
+register(Spec("lstm_cell_backward", refs(lstm.lstm_cell_backward, lstm.lstm_backward),
               _lb_visible, _lb_random, expect=lambda c: lstm.lstm_cell_backward(c.args["da_next"], c.args["dc_next"],
                                                                            _lb_cache(c.args)),
               compare=_lb_compare, arguments=_lb_arguments))
