@@ -375,8 +375,8 @@ def many_to_one_forward(x, lengths, a0, Wax, Waa, ba, Wya, by):
       ends at step ``lengths[i]`` -- its padding must not change the result.
     - a0 ``(N, n_a)``; Wax, Waa, ba as in :func:`rnn_forward`; Wya ``(n_y, n_a)``, by ``(n_y,)``.
 
-    Returns ``(probs, a_last)``: class probabilities ``softmax(a_last @ Wya.T + by)``,
-    ``(N, n_y)``, and the hidden state at each example's last step, ``(N, n_a)``.
+    Returns ``probs``: the class probabilities ``softmax(a_last @ Wya.T + by)``, ``(N, n_y)``,
+    with ``a_last`` the hidden state at each example's last real step (row ``lengths[i] - 1``).
     """
     a, _ = rnn_forward(x, a0, Wax, Waa, ba)
     T, N, _ = a.shape
@@ -388,7 +388,7 @@ def many_to_one_forward(x, lengths, a0, Wax, Waa, ba, Wya, by):
         raise ValueError(f"lengths: expected values in [1, T = {T}], got {lengths.tolist()}")
     a_last = a[lengths - 1, np.arange(N)]  # step T_x^(i) of example i (1-based -> 0-based)
     z, _ = output_forward(a_last, Wya, by)
-    return softmax(z), a_last
+    return softmax(z)
 
 
 # -------------------------------------------------------------------- params
