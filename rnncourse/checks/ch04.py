@@ -166,6 +166,9 @@ def _seq_random(rng):
         T = 1 if k == 0 else int(rng.integers(2, 7))
         args = dict(x=rng.normal(size=(T, N, n_x)), a0=rng.normal(size=(N, n_a)), **_params(rng, n_x, n_a))
         out.append(Case(args, f"T = {T}, N = {N}, n_x = {n_x}, n_a = {n_a}"))
+    N, n_x, n_a = _sizes(rng)  # and one long sequence
+    args = dict(x=rng.normal(size=(40, N, n_x)), a0=rng.normal(size=(N, n_a)), **_params(rng, n_x, n_a))
+    out.append(Case(args, f"a long sequence: T = 40, N = {N}, n_x = {n_x}, n_a = {n_a}"))
     return out
 
 

@@ -167,6 +167,9 @@ def _sb_random(rng):
         out.append(Case({"x": x, "a0": a0, **p, "da": da},
                         f"T = {T}, N = {x.shape[1]}, n_x = {x.shape[2]}, n_a = {a0.shape[1]}"
                         + (", loss on the last step only" if k % 3 == 2 else "")))
+    x, a0, p = _problem(rng, 40)  # and one long sequence
+    out.append(Case({"x": x, "a0": a0, **p, "da": rng.normal(size=(40,) + a0.shape)},
+                    f"a long sequence: T = 40, N = {x.shape[1]}, n_x = {x.shape[2]}, n_a = {a0.shape[1]}"))
     return out
 
 

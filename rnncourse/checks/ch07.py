@@ -194,6 +194,10 @@ def _lf_random(rng):
         out.append(Case({"x": rng.normal(size=(T, N, n_x)), "a0": rng.normal(size=(N, n_a)),
                          "c0": rng.normal(size=(N, n_a)), "params": _rand_params(rng, LSTM_KEYS, n_x, n_a)},
                         f"T = {T}, N = {N}, n_x = {n_x}, n_a = {n_a}"))
+    N, n_x, n_a = _sizes(rng)  # and one long sequence
+    out.append(Case({"x": rng.normal(size=(40, N, n_x)), "a0": rng.normal(size=(N, n_a)),
+                     "c0": rng.normal(size=(N, n_a)), "params": _rand_params(rng, LSTM_KEYS, n_x, n_a)},
+                    f"a long sequence: T = 40, N = {N}, n_x = {n_x}, n_a = {n_a}"))
     return out
 
 
