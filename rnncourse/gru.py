@@ -41,7 +41,7 @@ from ._guard import reference
 from ._validate import as_float_array, check_shape
 from .gates import GRU_ORDER, gate_params, init_gates, sequence_inputs, split, stack, upstream
 from .losses import sigmoid
-from .scan import input_grads, input_terms, rows, scan, scan_backward
+from .scan import blocks, input_grads, input_terms, rows, scan, scan_backward
 
 __all__ = ["GRU_FORMS", "GRUStepCache", "GRUCache", "gru_step", "gru_cell_forward", "gru_cell_backward",
            "gru_forward", "gru_backward", "init_gru_params", "check_gru_params"]
@@ -79,9 +79,9 @@ def _step(zx_t, state, Wa, bca, form):
     """
     (a_prev,) = state
     H = a_prev.shape[-1]
-    zr, zu, zc = np.split(zx_t, 3, axis=-1)
+    zr, zu, zc = blocks(zx_t, 3)
     Wra_ua, Wca = Wa[:2 * H], Wa[2 * H:]
-    zr_a, zu_a = np.split(a_prev @ Wra_ua.T, 2, axis=-1)  # recurrent terms of both gates, one product
+    zr_a, zu_a = blocks(a_prev @ Wra_ua.T, 2)  # recurrent terms of both gates, one product
     gamma_r = sigmoid(zr + zr_a) if form != "simplified" else np.ones_like(a_prev)  # which memories feed c̃
     gamma_u = sigmoid(zu + zu_a)                  # how much of the state to rewrite
     if form == "torch":

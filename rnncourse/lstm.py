@@ -46,7 +46,7 @@ from ._guard import reference
 from ._validate import as_float_array, check_shape
 from .gates import LSTM_ORDER, gate_params, init_gates, sequence_inputs, split, stack, upstream
 from .losses import sigmoid
-from .scan import input_grads, input_terms, rows, scan, scan_backward
+from .scan import blocks, input_grads, input_terms, rows, scan, scan_backward
 
 __all__ = ["LSTMStepCache", "LSTMCache", "PEEPHOLES", "lstm_step", "lstm_states", "lstm_cell_forward",
            "lstm_cell_backward", "lstm_forward", "lstm_backward", "init_lstm_params", "check_lstm_params"]
@@ -79,10 +79,10 @@ def _step(zx_t, state, WaT, peep):
     a_prev, c_prev = state
     H = a_prev.shape[-1]
     z = zx_t + a_prev @ WaT            # the four pre-activations (blocks f, u, o, c): one product
-    zf, zu, zo, zc = np.split(z, 4, axis=-1)
+    zf, zu, zo, zc = blocks(z, 4)
     if peep is None:
         gates = sigmoid(z[:, :3 * H])  # Γ_f, Γ_u, Γ_o side by side: the three gates in one call
-        gamma_f, gamma_u, gamma_o = np.split(gates, 3, axis=-1)
+        gamma_f, gamma_u, gamma_o = blocks(gates, 3)
     else:                              # peepholes: the gates also look at the old cell
         gamma_f, gamma_u = sigmoid(zf + peep[0] * c_prev), sigmoid(zu + peep[1] * c_prev)
     # Γ_f: how much of the old memory to keep; Γ_u: how much of the candidate to write
@@ -196,7 +196,7 @@ def lstm_cell_forward(xt, a_prev, c_prev, params, peephole: bool = False):
     """
     xt, a_prev, c_prev, Wx, Wa, b, peep = _prepare(xt, a_prev, c_prev, params, peephole, True)
     (a_next, c_next), c = _step(xt @ Wx.T + b, (a_prev, c_prev), Wa.T, peep)
-    cache = LSTMStepCache(xt, a_prev, c_prev, *np.split(c["gates"], 3, axis=-1), c["c_tilde"],
+    cache = LSTMStepCache(xt, a_prev, c_prev, *blocks(c["gates"], 3), c["c_tilde"],
                           c_next, c["tanh_c"], a_next, Wx, Wa, peep)
     return a_next.copy(), c_next.copy(), cache  # copies: editing a returned state must not change the cache
 
@@ -271,7 +271,7 @@ def lstm_forward(x, a0, c0, params, peephole: bool = False):
     x, a0, c0, Wx, Wa, b, peep = _prepare(x, a0, c0, params, peephole, False)
     WaT = np.ascontiguousarray(Wa.T)
     (a, c), k = scan(lambda zx_t, s: _step(zx_t, s, WaT, peep), input_terms(x, Wx, b), (a0, c0))
-    cache = LSTMCache(x, a0, c0, a, c, *np.split(k["gates"], 3, axis=-1), k["c_tilde"], k["tanh_c"],
+    cache = LSTMCache(x, a0, c0, a, c, *blocks(k["gates"], 3), k["c_tilde"], k["tanh_c"],
                       Wx, Wa, peep)
     return a.copy(), c.copy(), cache
 

@@ -31,7 +31,7 @@ from ._guard import reference
 from ._validate import as_float_array, check_shape
 from .gates import MGU_ORDER, gate_params, init_gates, sequence_inputs, split, stack, upstream
 from .losses import sigmoid
-from .scan import input_grads, input_terms, rows, scan, scan_backward
+from .scan import blocks, input_grads, input_terms, rows, scan, scan_backward
 
 __all__ = ["MGUStepCache", "MGUCache", "mgu_cell_forward", "mgu_cell_backward", "mgu_forward",
            "mgu_backward", "init_mgu_params"]
@@ -42,7 +42,7 @@ def _step(zx_t, state, Wa):
     """One MGU step: ``((a_next,), cache_t)``; zx_t ``(N, 2 n_a)`` (blocks f, c), Wa ``(2 n_a, n_a)``."""
     (a_prev,) = state
     H = a_prev.shape[-1]
-    zf, zc = np.split(zx_t, 2, axis=-1)
+    zf, zc = blocks(zx_t, 2)
     gamma_f = sigmoid(zf + a_prev @ Wa[:H].T)   # the one gate
     aux = gamma_f * a_prev                      # Γ_f acts as the reset gate ...
     c_tilde = np.tanh(zc + aux @ Wa[H:].T)

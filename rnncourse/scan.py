@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["input_terms", "scan", "scan_backward", "input_grads"]
+__all__ = ["input_terms", "scan", "scan_backward", "input_grads", "blocks", "rows"]
 
 
 def input_terms(x, Wx, b):
@@ -119,6 +119,12 @@ def input_grads(dz, x, Wx):
     """
     flat = dz.reshape(-1, dz.shape[-1])
     return (dz @ Wx, flat.T @ x.reshape(-1, x.shape[-1]), flat.sum(axis=0))
+
+
+def blocks(z, k):
+    """The k equal column blocks of ``z`` ``(..., k n_a)``, as views (e.g. the gates of a stacked product)."""
+    H = z.shape[-1] // k
+    return tuple(z[..., i * H:(i + 1) * H] for i in range(k))
 
 
 def rows(arr):

@@ -32,7 +32,7 @@ from rnncourse.corpus import python_docs_text
 from rnncourse.lm import (EOS_ID, bits_per_char, char_dataset, decode_chars, evaluate_bpc, fit_ngram,
                           init_lm_params, lm_loss_and_grads, adam_step, ngram_bpc, sample, tbptt_batches,
                           uniform_bpc)
-from rnncourse.rnn import clip_by_norm
+from rnncourse.losses import clip_by_norm
 
 
 def batches_forever(ids, batch_size, seq_len):

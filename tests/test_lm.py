@@ -15,7 +15,8 @@ from rnncourse.lm import (LMDataset, adagrad_step, adam_step, bits_per_char, cha
                           ngram_bpc, ngram_model, ngram_nll, ngram_probs, perplexity, sample, sample_from_probs,
                           sequence_log_prob, split_paragraphs, tbptt_batches, train_char_lm, uniform_bpc,
                           word_dataset)
-from rnncourse.rnn import softmax, to_torch_rnn
+from rnncourse.bridges import to_torch_rnn
+from rnncourse.losses import softmax
 
 UNK, EOS = 1, 2
 
