@@ -14,5 +14,5 @@ Conventions (see the book's landing page):
 """
 __version__ = "0.1.0"
 
-from . import corpus, embedding, gradcheck, lm, losses, progress, rnn, scan, sequences, vocab  # noqa: F401
+from . import corpus, ctc, embedding, gradcheck, lm, losses, progress, rnn, scan, sequences, vocab  # noqa: F401
 from . import bridges, gates, gru, longmemory, lstm, mgu, tasks  # noqa: F401

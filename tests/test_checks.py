@@ -90,19 +90,34 @@ def test_training_step_cases_decrease_the_loss():
 
 def test_time_steps_are_reported_as_the_book_counts_them():
     """x^<1> is x[0]: a first difference at index 2 of the time axis is time step t = 3."""
-    from rnncourse.checks._wording import book_positions
-    msg = ("a: first difference at index (2, 0, 1) (time step t = 2, example i = 0, hidden unit = 1): "
-           "expected 0.5, got 0.4 (differences at 1 of the 3 positions of time step t)")
-    assert book_positions(msg) == ("a: first difference at index (2, 0, 1) (time step t = 3, example i = 0, "
-                                   "hidden unit = 1): expected 0.5, got 0.4 (differences at 1 of the 3 time steps)")
+    from rnncourse.checks._core import compare_arrays
+    expected = np.zeros((3, 2, 4))
+    got = expected.copy()
+    got[2, 0, 1] = 0.5
+    msg = compare_arrays(got, expected, "a", axes=("time step t", "example i", "hidden unit"))
+    assert msg == ("a: first difference at index (2, 0, 1), i.e. time step t = 3, example i = 1, hidden unit at "
+                   "index 1: expected 0, got 0.5 (differences in 1 of the 3 time steps)")
+    got[0, 1, 0] = 1.0
+    msg = compare_arrays(got[0], expected[0], "a_next", axes=("example i", "hidden unit"))
+    assert msg.endswith("(differences in 1 of the 2 examples)"), msg
 
+
+def test_swapped_axes_are_named_only_when_the_number_of_axes_matches():
+    from rnncourse.checks._core import compare_arrays
+    expected = np.zeros((3, 2, 4))
+    assert "look swapped" in compare_arrays(np.zeros((2, 3, 4)), expected, "a")
+    msg = compare_arrays(np.zeros((2, 3, 4, 1)), expected, "a")
+    assert "swapped" not in msg and "4 axes instead of 3" in msg, msg
+
+
+def test_the_book_count_reaches_the_student():
     def last_step_wrong(x, a0, Wax, Waa, ba):
         a, a_prev = np.zeros((x.shape[0], x.shape[1], Waa.shape[0])), a0
         for t in range(x.shape[0]):
             a_prev = a[t] = np.tanh(x[t] @ Wax.T + a_prev @ Waa.T + ba)
         a[-1] += 1.0  # the third (last) step of the worked example is wrong
         return a
-    with pytest.raises(AssertionError, match=r"\(time step t = 3, example i = 0"):
+    with pytest.raises(AssertionError, match=r"time step t = 3, example i = 1"):
         check("rnn_states", last_step_wrong)
 
 
@@ -111,3 +126,29 @@ def test_a_renamed_stub_parameter_is_explained():
         return np.tanh(x_t @ Wax.T + a_prev @ Waa.T + ba)
     with pytest.raises(AssertionError, match="parameter names of the stub.*'xt' was renamed"):
         check("rnn_step", renamed)
+
+
+def test_a_failure_caused_by_an_earlier_function_says_so_in_the_kernel():
+    """In the student's kernel too: generate fails because the sample_next it calls is wrong."""
+    from test_links import solution_function
+    generate = solution_function("06-language-models", "generate")
+    right = generate.__globals__["sample_next"]
+    generate.__globals__["sample_next"] = lambda z, rng, temperature=1.0: np.argmax(z, axis=1)
+    with pytest.raises(AssertionError, match="generate calls your sample_next, which fails its own test"):
+        check("generate", generate, quiet=True)
+    generate.__globals__["sample_next"] = right
+    check("generate", generate, quiet=True)
+
+
+def test_a_likely_cause_is_named_only_among_wrong_values():
+    """Type, shape and dtype come first; a known mistake that matches by value after a dtype failure, or
+    that coincides with the right answer, is not named."""
+    from rnncourse.checks._core import diagnose
+    expected = np.array([[True, False], [True, True]])
+    got = expected.astype(int)
+    msg = diagnose(got, expected, [("max_len was ignored", got)], "mask", kind="b")
+    assert "dtype" in msg and "Likely cause" not in msg, msg
+    wrong = np.array([[True, True], [True, True]])
+    msg = diagnose(wrong, expected, [("the mask is all True", wrong)], "mask", kind="b")
+    assert "Likely cause: the mask is all True" in msg
+    assert diagnose(wrong, expected, [("coincides", expected)], "mask", kind="b").count("Likely cause") == 0

@@ -310,6 +310,28 @@ def test_grade_names_the_cell_that_broke_the_process():
     assert "ended the submission's process" in shown
 
 
+def test_a_failure_caused_by_an_earlier_function_says_so():
+    """One bug in the cell function costs the sequence function too: its message names the cause,
+    but only when the student's function really calls the failing one."""
+    nb = student_notebook(A, RELEASED)
+    cells = cells_by_id(nb)
+    cells["rnn_step"].source = (
+        "def rnn_step(xt, a_prev, Wax, Waa, ba):\n    return np.tanh(xt @ Wax.T + a_prev @ Waa.T)\n")
+    v = grade(graded_notebook(SOURCE, _as_dict(nb)), A, KEY)
+    assert not v["tests"]["test_rnn_step"]["ok"]
+    message = v["tests"]["test_rnn_states"]["message"]
+    assert "rnn_states calls your rnn_step, which fails its own test" in message, message
+    assert "which fails its own test" not in v["tests"]["test_rnn_step"]["message"]
+    # the same bug written inline in rnn_states, which does not call the cell: no such note
+    cells["rnn_states"].source = (
+        "def rnn_states(x, a0, Wax, Waa, ba):\n    a, a_prev = [], a0\n    for xt in x:\n"
+        "        a_prev = np.tanh(xt @ Wax.T + a_prev @ Waa.T)\n        a.append(a_prev)\n"
+        "    return np.stack(a)\n")
+    v = grade(graded_notebook(SOURCE, _as_dict(nb)), A, KEY)
+    assert not v["tests"]["test_rnn_states"]["ok"]
+    assert "which fails its own test" not in v["tests"]["test_rnn_states"]["message"]
+
+
 def test_honest_output_never_reaches_a_test_cell():
     nb = student_notebook(A, RELEASED)
     cells_by_id(nb)["rnn_step"].source = (

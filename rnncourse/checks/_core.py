@@ -33,11 +33,12 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _guard
+from . import _wording
 from ..grading import fixtures, wire
 from ..grading.wire import Fixture, Foreign, Raised, Record
 
 __all__ = ["RTOL", "ATOL", "close", "Spec", "Case", "Raised", "Foreign", "Record", "REGISTRY", "register", "check",
-           "compare_arrays", "first_difference", "describe"]
+           "compare_arrays", "first_difference", "describe", "describe_position"]
 
 REGISTRY: dict = {}
 
@@ -178,7 +179,47 @@ def _judge(payload: dict) -> dict:
     return _loads(proc.stdout)  # the verdict: plain data from the course's own judge
 
 
-def check(name: str, fn, seed: int | None = None, quiet: bool = False, hidden: int | None = None) -> None:
+def knock_on_note(name: str, failing: list) -> str:
+    """The sentence for a function that fails because it calls earlier graded functions that fail."""
+    if not failing:
+        return ""
+    them = ", ".join(failing)
+    return (f"\nNote: {name} calls your {them}, which {'fails its' if len(failing) == 1 else 'fail their'} "
+            f"own test; fix {'it' if len(failing) == 1 else 'them'} first (this failure may be a consequence)")
+
+
+def _code_names(code) -> set:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _code_names(const)
+    return names
+
+
+def _referenced_checks(fn, name) -> list:
+    """Other graded functions that ``fn`` calls by their global name, in the order of the registry."""
+    code, glob = getattr(fn, "__code__", None), getattr(fn, "__globals__", None)
+    if code is None or not isinstance(glob, dict):
+        return []
+    used = _code_names(code)
+    return [u for u in REGISTRY if u != name and u in used and callable(glob.get(u))]
+
+
+def _passes_quietly(name, fn, seen) -> bool:
+    """Whether ``fn`` passes the visible check ``name`` (feedback only: nothing is printed)."""
+    if name in seen:
+        return True
+    try:
+        check(name, fn, quiet=True, _seen=seen)
+    except AssertionError:
+        return False
+    except Exception:
+        return True  # not our business here: its own test cell reports it
+    return True
+
+
+def check(name: str, fn, seed: int | None = None, quiet: bool = False, hidden: int | None = None,
+          _seen: frozenset = frozenset()) -> None:
     """Grade ``fn`` as the student's version of ``name``, in this kernel (instant feedback).
 
     Without ``seed`` or ``hidden`` the visible worked cases run; with ``seed``, random cases drawn
@@ -210,12 +251,18 @@ def check(name: str, fn, seed: int | None = None, quiet: bool = False, hidden: i
         verdict = _judge({"name": name, "seed": seed, "outputs": outputs})
         if not verdict["ok"]:
             raise AssertionError(verdict["message"])
-    except AssertionError:
+    except AssertionError as exc:
+        if _seen:  # an earlier function, checked for the note of a later one: silent
+            raise
+        failing = [u for u in _referenced_checks(fn, name)
+                   if not _passes_quietly(u, fn.__globals__[u], frozenset({name}))]
+        if failing:
+            exc = AssertionError(f"{exc}{knock_on_note(name, failing)}")
         # also on stderr: nbgrader scores a test cell 0 if it wrote to stderr, so the
         # failure counts even if the traceback display was tampered with
         _stderr_write(f"FAILED: {name} (see the message below)\n")
         _stderr_flush()
-        raise
+        raise exc from None
     if not quiet:
         kind = "visible" if seed is None else "hidden"
         print(f"{name}: {verdict['passed']} {kind} test case(s) passed")
@@ -250,6 +297,7 @@ def evaluate(spec: Spec, cases: list, outputs: list, where: str | None = None) -
             problem = spec.compare(case, got[1], expected, probes=got[2])
         else:
             problem = spec.compare(case, got, expected)
+        problem = _wording.with_keyword_hint(problem, case, got[1] if spec.probes is not None else got)
         if problem:
             label = "worked example" if where is None else f"{where} {k + 1} of {len(cases)}"
             return {"ok": False, "message": f"{name}, {label} ({case.label}):\n{problem}"}
@@ -290,28 +338,75 @@ def _fmt(v) -> str:
     return repr(v.item() if isinstance(v, np.generic) else v)
 
 
+# Axis names whose last word is a single maths letter are indices of the book's notation, counted
+# from 1 there (x^<1> is x[0], example i = 1 is column 0); other axes are reported by numpy position.
+_MATHS_LETTERS = {"t", "i"}
+
+
+def _axis_words(name: str):
+    """``("time step", "t")`` for "time step t", ``("hidden unit", None)`` for "hidden unit"."""
+    words = name.split()
+    if len(words) > 1 and len(words[-1]) == 1 and words[-1].isalpha():
+        return " ".join(words[:-1]), words[-1]
+    return name, None
+
+
+def _plural(noun: str) -> str:
+    head, sep, tail = noun.partition(" of ")
+    head = head[:-1] + "ies" if head.endswith("y") and head[-2:-1] not in "aeiou" else (
+        head + "es" if head.endswith(("s", "x")) else head + "s")
+    return head + sep + tail
+
+
+def describe_position(pos: tuple, axes: tuple) -> str:
+    """``index (2, 0, 1), i.e. time step t = 3, example i = 1, hidden unit at index 1``.
+
+    The numpy index first (what the student's code indexes), then each named axis as the book counts it.
+    """
+    where = f"index {pos}" if len(pos) != 1 else f"index {pos[0]}"
+    parts = []
+    if len(pos) == 1 and axes and _axis_words(axes[0])[1] is None:
+        return f"index {pos[0]} ({axes[0]})"
+    for name, p in zip(axes, pos):
+        noun, letter = _axis_words(name)
+        if letter in _MATHS_LETTERS:
+            parts.append(f"{noun} {letter} = {p + 1}")
+        elif letter is not None:
+            parts.append(f"{noun} {letter} = {p}")
+        else:
+            parts.append(f"{noun} at index {p}")
+    return where + (", i.e. " + ", ".join(parts) if parts else "")
+
+
 def compare_arrays(got, expected: np.ndarray, what: str, axes: tuple = (), rtol: float = RTOL,
-                   atol: float = ATOL, kind: str | None = None, layout_hint: str = "") -> str | None:
+                   atol: float = ATOL, kind: str | None = None, layout_hint: str = "",
+                   raised_hint: str = "") -> str | None:
     """Compare an output array with the reference; return a message or None.
 
     - what: how to call the value in the message ("padded").
-    - axes: names of the axes for the first-difference report, e.g.
-      ``("time step t", "example i")`` (0-based positions are reported).
+    - axes: names of the axes, e.g. ``("time step t", "example i", "hidden unit")``. An axis
+      named with a final maths letter t or i is reported as the book counts it (from 1); every
+      position is also given as the numpy index.
     - kind: required dtype kind(s), e.g. ``"b"`` for a mask, ``"iu"`` for ids.
-    - layout_hint: extra sentence when the shape looks transposed.
+    - layout_hint: extra sentence when the shape looks transposed or the first two axes swapped.
+    - raised_hint: a sentence ("Likely cause: ...") added when the student's function raised an
+      exception: each check says what a failure usually means for its own function.
     """
     if not isinstance(got, np.ndarray):
         msg = f"{what}: expected a numpy array of shape {expected.shape}, got {describe(got)}"
-        if isinstance(got, Raised) and ("matmul" in got.message or "not aligned" in got.message):
-            msg += ("\nLikely cause: a matrix product with mismatched shapes. Weights have the shape "
-                    "(out, in), so a batch of rows is multiplied by W.T: is a weight transposed?")
+        if isinstance(got, Raised) and raised_hint:
+            msg += "\n" + raised_hint
         return msg
     if got.shape != expected.shape:
         msg = f"{what}: expected shape {expected.shape}, got {got.shape}"
-        if got.ndim >= 2 and got.shape[:2] == expected.shape[1::-1]:
+        if got.ndim == expected.ndim == 2 and got.shape == expected.shape[::-1] and not layout_hint:
+            msg += ". It looks transposed"  # a matrix; arrays with a layout (time, batch) say "swapped"
+        elif got.ndim == expected.ndim >= 2 and got.shape[:2] == expected.shape[1::-1]:
             msg += ". The first two axes look swapped" + (f": {layout_hint}" if layout_hint else "")
-        elif got.shape == expected.shape[::-1]:
-            msg += ". It looks transposed" + (f": {layout_hint}" if layout_hint else "")
+        elif got.ndim == expected.ndim > 2 and got.shape == expected.shape[::-1]:
+            msg += ". All axes look reversed" + (f": {layout_hint}" if layout_hint else "")
+        elif got.ndim != expected.ndim:
+            msg += f" ({got.ndim} axes instead of {expected.ndim})"
         return msg
     if kind is not None and got.dtype.kind not in kind:
         names = {"b": "bool", "i": "integer", "u": "unsigned integer", "f": "float"}
@@ -319,18 +414,18 @@ def compare_arrays(got, expected: np.ndarray, what: str, axes: tuple = (), rtol:
         return f"{what}: expected dtype {want}, got {got.dtype}"
     if got.dtype.kind in "fc" and np.isnan(got).any() and not np.isnan(expected).any():
         pos = tuple(int(i) for i in np.argwhere(np.isnan(got))[0])
-        return f"{what}: contains NaN at index {pos}"
+        return f"{what}: contains NaN at {describe_position(pos, axes)}"
     pos = first_difference(got, expected, rtol, atol)
     if pos is None:
         return None
-    named = ", ".join(f"{a} = {p}" for a, p in zip(axes, pos)) if axes else ""
-    where = f"index {pos}" + (f" ({named})" if named else "")
-    n_bad = int(np.sum([first_difference(got[(i,)], expected[(i,)], rtol, atol) is not None
-                        for i in range(got.shape[0])])) if got.ndim > 1 else None
-    msg = f"{what}: first difference at {where}: expected {_fmt(expected[pos])}, got {_fmt(got[pos])}"
-    if n_bad is not None:
-        along = axes[0] if axes else "axis 0"
-        msg += f" (differences at {n_bad} of the {got.shape[0]} positions of {along})"
+    msg = (f"{what}: first difference at {describe_position(pos, axes)}: "
+           f"expected {_fmt(expected[pos])}, got {_fmt(got[pos])}")
+    if got.ndim > 1:
+        n_bad = sum(first_difference(got[(i,)], expected[(i,)], rtol, atol) is not None
+                    for i in range(got.shape[0]))
+        noun = _axis_words(axes[0])[0] if axes else "axis 0"
+        counted = f"entries along {noun}" if noun[-1].isdigit() else _plural(noun)
+        msg += f" (differences in {n_bad} of the {got.shape[0]} {counted})"
     return msg
 
 
@@ -344,7 +439,10 @@ def diagnose(got, expected, candidates, what: str, **kw) -> str | None:
     problem = compare_arrays(got, expected, what, **kw)
     if problem is None:
         return None
-    if isinstance(got, np.ndarray):
+    kind = kw.get("kind")
+    if isinstance(got, np.ndarray) and (kind is None or got.dtype.kind in kind):
+        # causes are looked for only in an array of the right kind: after a type or dtype problem
+        # (reported first) a candidate that matches by value would name a cause the case does not show
         if kw.get("layout_hint") and got.ndim >= 2 and got.shape == expected.shape:
             candidates = [(f"the first two axes are swapped: {kw['layout_hint']}",
                            lambda: np.swapaxes(expected, 0, 1))] + list(candidates)
@@ -354,6 +452,9 @@ def diagnose(got, expected, candidates, what: str, **kw) -> str | None:
             except Exception:
                 continue
             alt = np.asarray(alt)
-            if alt.shape == got.shape and first_difference(got, alt, RTOL, ATOL) is None:
+            # a cause is named only when it distinguishes on this case: the mistake's answer matches
+            # the student's and differs from the right one
+            if (alt.shape == got.shape and first_difference(got, alt, RTOL, ATOL) is None
+                    and (alt.shape != expected.shape or first_difference(alt, expected, RTOL, ATOL) is not None)):
                 return f"{problem}\nLikely cause: {cause}"
     return problem

@@ -1,34 +1,14 @@
-"""One wording for positions in feedback: time steps as the book counts them (t from 1).
+"""One wording across assignments for what :mod:`rnncourse.checks._core` does not say itself.
 
-:func:`rnncourse.checks._core.compare_arrays` reports the first difference at a numpy
-index, naming each axis with its 0-based position ("index (2, 0, 1) (time step t = 2,
-...)"). The book counts time steps from 1 (x^<1> is ``x[0]``), so a student reading
-"t = 2" looks at the wrong step. :func:`book_positions` rewrites the named time step to
-the book's count and keeps the numpy index as it is: "index (2, 0, 1) (time step
-t = 3, ...)". It also says "of the T time steps" instead of "of the T positions of time
-step t". Apply it to a message built by ``compare_arrays`` / ``diagnose`` only (it
-touches nothing else).
+Positions are worded by :func:`rnncourse.checks._core.compare_arrays` (time steps and examples
+counted from 1 as in the book, the numpy index beside them). This module adds the sentence for a
+call that failed because a stub's parameter was renamed; :func:`rnncourse.checks._core.evaluate`
+applies it to every check.
 """
 from __future__ import annotations
 
 import functools
 import re
-
-_STEP = re.compile(r"\(time step t = (\d+)")
-_COUNT = re.compile(r"\(differences at (\d+) of the (\d+) positions of time step t\)")
-_EXAMPLES = re.compile(r"\(differences at (\d+) of the (\d+) positions of example i\)")
-_PLURAL = {"row": "rows", "hidden unit": "hidden units", "input feature": "input features", "class": "classes"}
-_OTHER = re.compile(r"\(differences at (\d+) of the (\d+) positions of (row|hidden unit|input feature|class)\)")
-
-
-def book_positions(message: str | None) -> str | None:
-    if not message:
-        return message
-    message = _STEP.sub(lambda m: f"(time step t = {int(m.group(1)) + 1}", message)
-    message = _COUNT.sub(lambda m: f"(differences at {m.group(1)} of the {m.group(2)} time steps)", message)
-    message = _EXAMPLES.sub(lambda m: f"(differences in {m.group(1)} of the {m.group(2)} examples)", message)
-    return _OTHER.sub(lambda m: f"(differences in {m.group(1)} of the {m.group(2)} {_PLURAL[m.group(3)]})", message)
-
 
 _KEYWORD = re.compile(r"unexpected keyword argument '(\w+)'")
 
@@ -46,14 +26,18 @@ def keyword_hint(got, parameters=()) -> str:
     return ""
 
 
+def with_keyword_hint(message, case, got) -> str | None:
+    """``message`` plus :func:`keyword_hint` when the call failed on a renamed stub parameter."""
+    hint = keyword_hint(got, tuple(getattr(case, "args", {})))
+    if message and hint and "Likely cause" not in message:
+        message += hint
+    return message
+
+
 def in_book_positions(compare):
-    """Decorator: the compare function's message, with time steps counted as in the book, and a
-    clear cause when the call failed because a stub's parameter was renamed."""
+    """Decorator kept for the checks that still use it: the message of ``compare`` with the keyword hint
+    (positions are now worded by compare_arrays itself)."""
     @functools.wraps(compare)
     def wrapped(case, got, *args, **kwargs):
-        message = book_positions(compare(case, got, *args, **kwargs))
-        hint = keyword_hint(got, tuple(getattr(case, "args", {})))
-        if message and hint and "Likely cause" not in message:
-            message += hint
-        return message
+        return with_keyword_hint(compare(case, got, *args, **kwargs), case, got)
     return wrapped

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from ..checks import REGISTRY
-from ..checks._core import call_arguments, evaluate
+from ..checks._core import call_arguments, evaluate, knock_on_note
 from . import wire
 from .runtime import build_runtime, runtime_digest
 from .sandbox import Limits, Sandbox, SandboxError
@@ -45,7 +45,7 @@ from .secret import hidden_seed
 __all__ = ["rebuild", "graded_notebook", "grade", "scores", "parse_test_cell", "CheckCall", "GradingConfigError", "GRADER_VERSION",
            "verdict_key"]
 
-GRADER_VERSION = "2"
+GRADER_VERSION = "3"
 MAX_RESTARTS = 6
 OUTPUT_CAP = 20000  # characters of a cell's printed output kept in the graded notebook
 
@@ -342,6 +342,8 @@ def grade(nb: dict, assignment: str, key: bytes, limits: Limits | None = None, h
     grader_errors = []
     fatal = None
     last_error_of = {}  # function name -> error of the student cell that was to define it
+    source_of = {}      # function name -> source of the student cell that last defined it
+    check_ok = {}       # check name -> whether its latest test cell passed
     try:
         for index, kind, gid, src in plan:
             if kind == "text":
@@ -356,8 +358,9 @@ def grade(nb: dict, assignment: str, key: bytes, limits: Limits | None = None, h
                     fatal = str(exc)
                     outputs[index] = [_error("GradingError", fatal)]
                     continue
-                if index in runner.errors:
-                    for name in _defined_names(src):
+                for name in _defined_names(src):
+                    source_of[name] = src
+                    if index in runner.errors:
                         last_error_of[name] = runner.errors[index]
                 continue
             # a test cell: the verdict is computed here, never in the child
@@ -365,14 +368,19 @@ def grade(nb: dict, assignment: str, key: bytes, limits: Limits | None = None, h
             if fatal:
                 failure = f"not graded: {fatal}"
             else:
+                call = None
                 try:
                     for call in parse_test_cell(src):
                         lines.append(_run_check(runner, assignment, gid, call, key, last_error_of.get(call.fn)))
+                        check_ok[call.name] = True
                 except _GraderError as exc:
                     failure = str(exc)
                     grader_errors.append(gid)
                 except _Failed as exc:
-                    failure = str(exc)
+                    check_ok[call.name] = False
+                    failing = [u for u in _called_names(source_of.get(call.fn, ""), call.fn)
+                               if u != call.name and check_ok.get(u) is False]
+                    failure = str(exc) + knock_on_note(call.name, failing)
                 except SandboxError as exc:
                     fatal = str(exc)
                     failure = f"not graded: {fatal}"
@@ -396,6 +404,21 @@ def _defined_names(src: str):
         import re
         return re.findall(r"^def\s+([A-Za-z_]\w*)", src, flags=re.M)
     return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def _called_names(src: str, fn: str) -> list:
+    """Names the student's function ``fn`` (defined in ``src``) reads, in order of first use."""
+    try:
+        tree = ast.parse(src)
+    except SyntaxError:
+        return []
+    seen = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == fn:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and sub.id not in seen:
+                    seen.append(sub.id)
+    return seen
 
 
 def _run_check(runner, assignment, gid, call: CheckCall, key: bytes, defined_in):

@@ -1,0 +1,172 @@
+"""rnncourse.ctc against PyTorch's F.ctc_loss, brute-force enumeration and finite differences."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from rnncourse import ctc
+
+
+def random_batch(rng, blank=0, impossible=False):
+    T, N, C = rng.integers(1, 9), rng.integers(1, 5), rng.integers(2, 6)
+    z = rng.normal(size=(T, N, C)) * 2.0
+    in_len = rng.integers(0, T + 1, size=N)
+    in_len[0] = T  # at least one full-length example
+    labels = [k for k in range(C) if k != blank]
+    tgt_len = rng.integers(0, 4, size=N)
+    targets = rng.choice(labels, size=(N, 4))
+    if impossible:  # one labelling with repeats that needs more frames than its example has
+        targets[0, :3], tgt_len[0] = labels[0], 3
+        in_len[0] = min(in_len[0], 4)
+    return z, targets, in_len, tgt_len
+
+
+def torch_ctc(z, targets, in_len, tgt_len, **kw):
+    zt = torch.tensor(z, requires_grad=True)
+    loss = F.ctc_loss(zt.log_softmax(2), torch.tensor(targets), torch.tensor(in_len), torch.tensor(tgt_len), **kw)
+    loss.sum().backward()
+    return loss.detach().numpy(), zt.grad.numpy()
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+@pytest.mark.parametrize("zero_infinity", [False, True])
+def test_loss_and_gradient_equal_pytorch(seed, reduction, zero_infinity):
+    rng = np.random.default_rng(seed)
+    blank = int(rng.integers(0, 2)) if seed % 3 else 0
+    z, targets, in_len, tgt_len = random_batch(rng, blank, impossible=seed % 4 == 0)
+    blank = min(blank, z.shape[2] - 1)
+    targets = np.where(targets == blank, (blank + 1) % z.shape[2], targets)
+    ours, dz = ctc.ctc_loss(z, targets, in_len, tgt_len, blank=blank, reduction=reduction,
+                            zero_infinity=zero_infinity)
+    theirs, dz_t = torch_ctc(z, targets, in_len, tgt_len, blank=blank, reduction=reduction,
+                             zero_infinity=zero_infinity)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(dz, dz_t, rtol=1e-8, atol=1e-10)
+
+
+def test_concatenated_targets_equal_padded_ones():
+    rng = np.random.default_rng(5)
+    z, targets, in_len, tgt_len = random_batch(rng)
+    flat = np.concatenate([targets[i, :tgt_len[i]] for i in range(len(tgt_len))])
+    a, da = ctc.ctc_loss(z, targets, in_len, tgt_len, reduction="none")
+    b, db = ctc.ctc_loss(z, flat, in_len, tgt_len, reduction="none")
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(da, db)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_likelihood_equals_brute_force_enumeration(seed):
+    rng = np.random.default_rng(100 + seed)
+    T, C = int(rng.integers(1, 6)), int(rng.integers(2, 4))
+    z = rng.normal(size=(T, C))
+    log_y = z - np.log(np.exp(z).sum(1, keepdims=True))
+    U = int(rng.integers(0, 4))
+    labels = rng.integers(1, C, size=U)
+    want = ctc.ctc_brute_force(log_y, labels)
+    got = ctc.ctc_log_likelihood(log_y, labels)
+    if np.isinf(want):
+        assert got == -np.inf and T < ctc.min_input_length(labels)
+    else:
+        assert got == pytest.approx(want, rel=1e-12)
+
+
+def test_probabilities_of_all_labellings_sum_to_one():
+    rng = np.random.default_rng(3)
+    T, C = 4, 3
+    z = rng.normal(size=(T, C))
+    log_y = z - np.log(np.exp(z).sum(1, keepdims=True))
+    total = sum(np.exp(ctc.ctc_log_likelihood(log_y, list(l)))
+                for U in range(T + 1) for l in itertools.product(range(1, C), repeat=U))
+    assert total == pytest.approx(1.0, rel=1e-12)
+
+
+def test_gradient_equals_finite_differences():
+    rng = np.random.default_rng(11)
+    z = rng.normal(size=(5, 2, 4))
+    targets, in_len, tgt_len = np.array([[1, 1], [2, 3]]), np.array([5, 4]), np.array([2, 2])
+    loss, dz = ctc.ctc_loss(z, targets, in_len, tgt_len, reduction="mean")
+    num = np.zeros_like(z)
+    for idx in np.ndindex(z.shape):
+        zp, zm = z.copy(), z.copy()
+        zp[idx] += 1e-6
+        zm[idx] -= 1e-6
+        num[idx] = (ctc.ctc_loss(zp, targets, in_len, tgt_len)[0] - ctc.ctc_loss(zm, targets, in_len, tgt_len)[0]) / 2e-6
+    np.testing.assert_allclose(dz, num, atol=1e-8)
+    assert np.all(dz[4:, 1] == 0)  # the padding frame of the shorter example
+
+
+def test_collapse_and_extended_labels():
+    assert ctc.collapse([1, 1, 0, 1, 2, 2, 0]) == [1, 1, 2]
+    assert ctc.collapse([2, 2, 2]) == [2]                  # trimming repeats: one label
+    assert ctc.collapse([0, 0]) == []
+    assert ctc.collapse([3, 1, 3], blank=3) == [1]
+    np.testing.assert_array_equal(ctc.extend_labels([3, 3]), [0, 3, 0, 3, 0])
+    np.testing.assert_array_equal(ctc.extend_labels([]), [0])
+    assert ctc.min_input_length([1, 1, 2]) == 4
+
+
+@pytest.mark.parametrize("labels,T", [([1], 3), ([1, 2], 4), ([1, 1], 4), ([1, 2, 1], 5), ([], 3), ([2, 2, 2], 5)])
+def test_alignment_count_equals_enumeration(labels, T):
+    C = 3
+    by_enumeration = sum(ctc.collapse(list(p)) == labels for p in itertools.product(range(C), repeat=T))
+    assert ctc.count_alignments(labels, T) == by_enumeration
+
+
+def test_best_path_is_not_the_most_probable_labelling():
+    # two frames, blank 0.6 and "a" 0.4 each: the best path "- -" gives "" (0.36), yet "a" has 0.64
+    log_y = np.log(np.array([[0.6, 0.4], [0.6, 0.4]]))
+    assert ctc.greedy_decode(log_y[:, None, :]) == [[]]
+    (best, log_p), *_ = ctc.prefix_beam_search(log_y, beam_width=4)
+    assert best == (1,) and np.exp(log_p) == pytest.approx(0.64)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_wide_beam_finds_the_most_probable_labelling(seed):
+    rng = np.random.default_rng(200 + seed)
+    T, C = 4, 3
+    z = rng.normal(size=(T, C)) * 1.5
+    log_y = z - np.log(np.exp(z).sum(1, keepdims=True))
+    every = {tuple(l): ctc.ctc_log_likelihood(log_y, list(l))
+             for U in range(T + 1) for l in itertools.product(range(1, C), repeat=U)}
+    best = max(every, key=every.get)
+    found = ctc.prefix_beam_search(log_y, beam_width=64)
+    assert found[0][0] == best
+    for prefix, log_p in found:  # the beam's scores are the exact labelling probabilities
+        assert log_p == pytest.approx(every[prefix], rel=1e-10)
+
+
+def test_edit_distance_and_label_error_rate():
+    assert ctc.edit_distance("kitten", "sitting") == 3
+    assert ctc.edit_distance([], [1, 2]) == 2
+    assert ctc.edit_distance([1, 2, 3], [1, 2, 3]) == 0
+    assert ctc.label_error_rate([[1], [2, 2]], [[1, 2], [2, 2]]) == pytest.approx(1 / 4)
+
+
+@pytest.mark.parametrize("call,fragment", [
+    (lambda: ctc.ctc_loss(np.zeros((3, 1, 3)), [[0, 1]], [3], [2]), "blank"),
+    (lambda: ctc.ctc_loss(np.zeros((3, 1, 3)), [[1, 2]], [4], [2]), "input_lengths"),
+    (lambda: ctc.ctc_loss(np.zeros((3, 1, 3)), [[1, 2]], [3], [3]), "target_lengths"),
+    (lambda: ctc.ctc_loss(np.zeros((3, 1, 3)), [[1, 5]], [3], [2]), "targets"),
+    (lambda: ctc.ctc_loss(np.zeros((3, 1, 3)), [[1, 2]], [3], [2], reduction="avg"), "reduction"),
+    (lambda: ctc.ctc_loss(np.zeros((3, 1, 3)), [[1, 2]], [3], [2], blank=3), "blank"),
+    (lambda: ctc.ctc_loss(np.full((3, 1, 3), np.nan), [[1, 2]], [3], [2]), "finite"),
+    (lambda: ctc.ctc_loss(np.zeros((3, 3)), [[1, 2]], [3], [2]), "logits"),
+    (lambda: ctc.prefix_beam_search(np.zeros((3, 3)), beam_width=0), "beam_width"),
+    (lambda: ctc.label_error_rate([[1]], [[1], [2]]), "hypotheses"),
+])
+def test_bad_input_gets_a_clear_error(call, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        call()
+
+
+def test_impossible_targets_give_infinity_or_zero():
+    z = np.zeros((2, 1, 3))
+    loss, dz = ctc.ctc_loss(z, [[1, 1]], [2], [2], reduction="none")  # "a a" needs 3 frames
+    assert loss[0] == np.inf and np.isnan(dz).all()
+    loss, dz = ctc.ctc_loss(z, [[1, 1]], [2], [2], reduction="none", zero_infinity=True)
+    assert loss[0] == 0 and not dz.any()
