@@ -117,8 +117,8 @@ def input_grads(dz, x, Wx):
     the sum of the G paths is one product), ``dWx (G n_a, n_x)`` and ``db (G n_a,)``
     summed over every step and example by the products.
     """
-    flat = dz.reshape(-1, dz.shape[-1])
-    return (dz @ Wx, flat.T @ x.reshape(-1, x.shape[-1]), flat.sum(axis=0))
+    flat = dz.reshape(-1, dz.shape[-1])  # all T N rows at once: one big product, not T small ones
+    return ((flat @ Wx).reshape(x.shape), flat.T @ x.reshape(-1, x.shape[-1]), flat.sum(axis=0))
 
 
 def blocks(z, k):
