@@ -106,19 +106,20 @@ def _step_back(d_state, cache_t, Wa, peep):
     (blocks f, u, o, c).
     """
     da, dc_next = d_state
-    f, u, o = cache_t["gamma_f"], cache_t["gamma_u"], cache_t["gamma_o"]
-    ct, tc = cache_t["c_tilde"], cache_t["tanh_c"]
-    dzo = da * tc * o * (1.0 - o)               # a = Γ_o tanh(c): dΓ_o = da tanh(c); σ' = Γ(1 - Γ)
+    gates, ct, tc = cache_t["gates"], cache_t["c_tilde"], cache_t["tanh_c"]
+    f, u, o = blocks(gates, 3)                  # [Γ_f | Γ_u | Γ_o]
     dc = dc_next + da * o * (1.0 - tc * tc)     # two paths into c^<t>: through tanh to a^<t>, and step t+1
     if peep is not None:
-        dc = dc + dzo * peep[2]                 # Γ_o saw c^<t> through p_o
-    dzf = dc * cache_t["c_prev"] * f * (1.0 - f)  # c = Γ_f c_prev + ...: dΓ_f = dc c_prev
-    dzu = dc * ct * u * (1.0 - u)               # dΓ_u = dc c̃
+        dc = dc + da * tc * o * (1.0 - o) * peep[2]  # Γ_o saw c^<t> through p_o
+    # what each gate multiplied: c = Γ_f c_prev + Γ_u c̃, a = Γ_o tanh(c)
+    d_gates = np.concatenate([dc * cache_t["c_prev"], dc * ct, da * tc], axis=-1)
+    dz_gates = d_gates * gates * (1.0 - gates)  # through σ' = Γ(1 - Γ), the three gates at once
     dzc = dc * u * (1.0 - ct * ct)              # dc̃ = dc Γ_u, through tanh' = 1 - c̃²
     dc_prev = dc * f                            # the constant-error carousel: scaled by Γ_f only
     if peep is not None:
+        dzf, dzu, _ = blocks(dz_gates, 3)
         dc_prev = dc_prev + dzf * peep[0] + dzu * peep[1]
-    dz = np.concatenate([dzf, dzu, dzo, dzc], axis=-1)
+    dz = np.concatenate([dz_gates, dzc], axis=-1)  # blocks f, u, o, c
     return (dz @ Wa, dc_prev), dz               # the four recurrent products back in one
 
 
@@ -225,7 +226,8 @@ def lstm_cell_backward(da_next, dc_next, cache: LSTMStepCache) -> dict:
     da_next = as_float_array("da_next", da_next, ndim=2)
     check_shape("da_next", da_next, cache.a_next.shape, "(N, n_a)")
     dc_next = upstream("dc_next", dc_next, cache.c_next.shape, np.result_type(da_next, cache.c_next))
-    c = {k: getattr(cache, k) for k in ("gamma_f", "gamma_u", "gamma_o", "c_tilde", "c_prev", "c_next", "tanh_c")}
+    c = {k: getattr(cache, k) for k in ("c_tilde", "c_prev", "c_next", "tanh_c")}
+    c["gates"] = np.concatenate([cache.gamma_f, cache.gamma_u, cache.gamma_o], axis=-1)
     (da_prev, dc_prev), dz = _step_back((da_next, dc_next), c, cache.Wa, cache.peep)
     dxt, grads = _param_grads(dz, cache.xt, cache.a_prev, cache.Wx, c, cache.peep, cache.a_next.shape[1])
     return {"dxt": dxt, "da_prev": da_prev, "dc_prev": dc_prev, **grads}
@@ -302,7 +304,7 @@ def lstm_backward(da, cache: LSTMCache, da_last=None, dc_last=None) -> dict:
     check_shape("da", da, (T, N, H), "(T, N, n_a)")
     dtype = np.result_type(da, cache.a)
     last = (upstream("da_last", da_last, (N, H), dtype), upstream("dc_last", dc_last, (N, H), dtype))
-    steps = {"gamma_f": cache.gamma_f, "gamma_u": cache.gamma_u, "gamma_o": cache.gamma_o,
+    steps = {"gates": np.concatenate([cache.gamma_f, cache.gamma_u, cache.gamma_o], axis=-1),
              "c_tilde": cache.c_tilde, "tanh_c": cache.tanh_c, "c_next": cache.c,
              "c_prev": np.concatenate([cache.c0[None], cache.c[:-1]])[:T]}
     dz, (da0, dc0) = scan_backward(lambda d, c: _step_back(d, c, cache.Wa, cache.peep), da, steps, last)
