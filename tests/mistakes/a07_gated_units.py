@@ -213,8 +213,8 @@ def _lstm_back(da_next, dc_next, cache, tanh_d=True, dc_n=True, order="fuoc", ca
           "c": dc * u * (1 - (cache.tanh_c if cand_from_cell else ct) ** 2)}
     H = f.shape[1]
     rows = {g: slice(k * H, (k + 1) * H) for k, g in enumerate(order)}
-    grads = {"dxt": sum(dz[g] @ cache.Wx[rows[g]] for g in "ufoc"),
-             "da_prev": sum(dz[g] @ cache.Wa[rows[g]] for g in "ufoc"),
+    grads = {"dxt": sum(dz[g] @ cache.Wx[rows[g]] for g in "fuoc"),
+             "da_prev": sum(dz[g] @ cache.Wa[rows[g]] for g in "fuoc"),
              "dc_prev": dc * f if forget_past else dc}
     for g in "fuoc":
         grads[f"dW{g}x"] = dz[g].T @ cache.xt
