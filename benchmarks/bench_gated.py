@@ -41,8 +41,9 @@ import torch  # noqa: E402
 from _common import run_table  # noqa: E402
 
 
-from rnncourse.gated import (gru_backward, gru_forward, gru_to_torch, init_gru_params, init_lstm_params,  # noqa: E402
-                             lstm_backward, lstm_forward, lstm_to_torch)
+from rnncourse.bridges import gru_to_torch, lstm_to_torch  # noqa: E402
+from rnncourse.gru import gru_backward, gru_forward, init_gru_params  # noqa: E402
+from rnncourse.lstm import init_lstm_params, lstm_backward, lstm_forward  # noqa: E402
 
 torch.set_num_threads(ARGS.threads)
 

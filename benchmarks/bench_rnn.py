@@ -37,7 +37,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from _common import run_table  # noqa: E402
 
-from rnncourse.rnn import rnn_backward, rnn_forward, to_torch_rnn  # noqa: E402
+from rnncourse.bridges import to_torch_rnn  # noqa: E402
+from rnncourse.rnn import rnn_backward, rnn_forward  # noqa: E402
 
 torch.set_num_threads(ARGS.threads)
 

@@ -25,7 +25,7 @@ Lengths may come in any order (``pack_padded_sequence(..., enforce_sorted=False)
 between 1 and ``T``.
 
 Units. ``kind`` is ``"rnn"`` (Elman, tanh), ``"gru"`` (PyTorch's form: the reset gate after the
-product, parameters of :func:`rnncourse.gated.init_gru_params` with ``form="torch"``) or ``"lstm"``.
+product, parameters of :func:`rnncourse.gru.init_gru_params` with ``form="torch"``) or ``"lstm"``.
 A state is a tuple: ``(a,)`` for the RNN and the GRU, ``(a, c)`` for the LSTM, each ``(N, n_a)``.
 """
 from __future__ import annotations
@@ -40,9 +40,11 @@ from ._validate import as_float_array, as_int_array, check_shape
 # ---------------------------------------------------------------- the units (one import place)
 # Sequence-level forward/backward of each unit. When the units move (scan.py, rnn.py, gru.py,
 # lstm.py), only this block changes.
-from .rnn import rnn_forward, rnn_backward, init_rnn_params, softmax, softmax_cross_entropy  # noqa: E402
-from .gated import gru_forward, gru_backward, init_gru_params  # noqa: E402
-from .gated import lstm_forward, lstm_backward, init_lstm_params, count_params  # noqa: E402
+from .rnn import rnn_forward, rnn_backward, init_rnn_params  # noqa: E402
+from .losses import softmax, softmax_cross_entropy
+from .gru import gru_forward, gru_backward, init_gru_params  # noqa: E402
+from .lstm import lstm_forward, lstm_backward, init_lstm_params  # noqa: E402
+from .gates import count_params
 
 __all__ = ["KINDS", "UNITS", "DirectionCache", "BidirectionalCache", "reverse_padded", "check_lengths",
            "direction_forward", "direction_backward", "bidirectional_forward", "bidirectional_backward",
@@ -102,8 +104,8 @@ def _kind(kind):
 def init_unit_params(kind: str, n_x: int, n_a: int, rng: np.random.Generator) -> dict:
     """Random parameters of one direction of one layer (PyTorch's uniform(-k, k), k = 1/sqrt(n_a)).
 
-    ``"rnn"``: ``Wax, Waa, ba``; ``"gru"``: the "torch" form of :func:`rnncourse.gated.init_gru_params`
-    (with ``bca``); ``"lstm"``: :func:`rnncourse.gated.init_lstm_params`.
+    ``"rnn"``: ``Wax, Waa, ba``; ``"gru"``: the "torch" form of :func:`rnncourse.gru.init_gru_params`
+    (with ``bca``); ``"lstm"``: :func:`rnncourse.lstm.init_lstm_params`.
     """
     return UNITS[_kind(kind)][2](n_x, n_a, rng)
 

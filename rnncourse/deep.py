@@ -33,7 +33,7 @@ from .bidirectional import (UNITS, _kind, _n_a, bidirectional_backward, bidirect
                             init_unit_params)
 
 __all__ = ["StackCache", "init_stack_params", "count_stack_params", "dropout_mask", "stack_forward",
-           "stack_backward", "flatten_params", "unflatten_grads", "stack_to_torch", "stack_from_torch"]
+           "stack_backward", "flatten_params", "unflatten_grads"]
 
 
 def _structure(kind, params):
@@ -71,7 +71,7 @@ def count_stack_params(kind: str, n_x: int, n_a: int, num_layers: int, bidirecti
     """Parameters of a stack (no output layer): ``{"ours": ..., "torch": ...}``.
 
     Each direction of layer 0 has the count of one layer with ``n_x`` inputs, each direction of
-    layer l > 0 the count with ``D n_a`` inputs (:func:`rnncourse.gated.count_params`; PyTorch keeps
+    layer l > 0 the count with ``D n_a`` inputs (:func:`rnncourse.gates.count_params`; PyTorch keeps
     two biases per gate). The GRU's "ours" counts the "torch" form (with ``bca``).
     """
     kind = _kind(kind)
@@ -246,69 +246,3 @@ def unflatten_grads(dparams) -> dict:
     (``"d" + flat name``), as :func:`rnncourse.lm.adam_step` expects."""
     return {f"dl{l}d{d}_{k[1:]}": v for l, layer in enumerate(dparams) for d, g in enumerate(layer)
             for k, v in g.items()}
-
-
-# =============================================================================== PyTorch bridge
-# (to move into bridges.py: the single-layer bridges do the gate orders; this section only renames
-# PyTorch's weights weight_ih_l{l}[_reverse], weight_hh_..., bias_ih_..., bias_hh_...)
-def _single_bridges():
-    from . import gated, rnn
-    return {"rnn": (lambda p: rnn.to_torch_rnn(p["Wax"], p["Waa"], p["ba"]), rnn.from_torch_rnn, "RNN"),
-            "gru": (gated.gru_to_torch, gated.gru_from_torch, "GRU"),
-            "lstm": (gated.lstm_to_torch, gated.lstm_from_torch, "LSTM")}
-
-
-_TORCH_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-
-
-def stack_to_torch(kind: str, params, dropout: float = 0.0):
-    """A float64 ``torch.nn.RNN/GRU/LSTM(num_layers=L, bidirectional=D == 2, dropout=dropout)``
-    computing the same network as :func:`stack_forward` with ``params``.
-
-    Layer l, direction d of ``params`` becomes PyTorch's ``*_l{l}`` (d = 0) or ``*_l{l}_reverse``
-    (d = 1), converted by the one-layer bridges (:func:`rnncourse.rnn.to_torch_rnn`,
-    :func:`rnncourse.gated.gru_to_torch`, :func:`rnncourse.gated.lstm_to_torch`).
-    """
-    import torch
-    kind = _kind(kind)
-    L, D, n_a = _structure(kind, params)
-    to_one, _, cls = _single_bridges()[kind]
-    n_x = np.shape(params[0][0]["Wax" if kind == "rnn" else ("Wux" if kind == "gru" else "Wfx")])[1]
-    module = getattr(torch.nn, cls)(n_x, n_a, num_layers=L, bidirectional=D == 2, dropout=_dropout_p(dropout),
-                                    dtype=torch.float64)
-    with torch.no_grad():
-        for l in range(L):
-            for d in range(D):
-                one = to_one(params[l][d])
-                for name in _TORCH_NAMES:
-                    getattr(module, f"{name}_l{l}{'_reverse' if d else ''}").copy_(getattr(one, f"{name}_l0"))
-    return module
-
-
-def stack_from_torch(module) -> tuple:
-    """``(kind, params)`` (float64 numpy, ``params[l][d]``) of a ``torch.nn.RNN`` (tanh), ``GRU`` or
-    ``LSTM`` with any ``num_layers`` and ``bidirectional``; no projection (``proj_size``)."""
-    import torch
-    kinds = {"RNN": "rnn", "GRU": "gru", "LSTM": "lstm"}
-    cls = type(module).__name__
-    if cls not in kinds or getattr(module, "proj_size", 0) or getattr(module, "nonlinearity", "tanh") != "tanh" \
-            or not module.bias:
-        raise ValueError(f"module: expected a torch.nn.RNN (tanh), GRU or LSTM with biases and no projection, "
-                         f"got {cls}")
-    kind = kinds[cls]
-    _, from_one, _ = _single_bridges()[kind]
-    D = 2 if module.bidirectional else 1
-    H = module.hidden_size
-    params = []
-    for l in range(module.num_layers):
-        layer = []
-        for d in range(D):
-            n_in = module.input_size if l == 0 else D * H
-            one = getattr(torch.nn, cls)(n_in, H, dtype=torch.float64)
-            with torch.no_grad():
-                for name in _TORCH_NAMES:
-                    getattr(one, f"{name}_l0").copy_(getattr(module, f"{name}_l{l}{'_reverse' if d else ''}"))
-            layer.append(from_one(one))
-        params.append(layer)
-    return kind, params
-

@@ -49,10 +49,12 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_float_array, check_shape
+from .losses import sigmoid
+from .tasks import adding_data
 
 __all__ = ["clockwork_mask", "clockwork_active", "clockwork_forward", "scrn_forward",
            "init_clockwork_params", "init_scrn_params", "clockwork_to_torch", "scrn_to_torch",
-           "LONG_MEMORY_KINDS", "adding_data", "long_memory_model", "train_long_memory"]
+           "LONG_MEMORY_KINDS", "long_memory_model", "train_long_memory"]
 
 
 def _check_periods(periods, n_a):
@@ -163,7 +165,7 @@ def scrn_forward(x, a0, s0, params, alpha: float = 0.95, activation: str = "sigm
     check_shape("a0", a_prev, (N, n_a), "(N, n_a)")
     s_prev = as_float_array("s0", s0, ndim=2)
     check_shape("s0", s_prev, (N, n_s), "(N, n_s)")
-    g = (lambda z: 0.5 * (1.0 + np.tanh(0.5 * z))) if activation == "sigmoid" else np.tanh
+    g = sigmoid if activation == "sigmoid" else np.tanh
     sx = (1.0 - alpha) * (x @ Wsx.T)
     zx = x @ Wax.T + ba
     a_out = np.empty((T, N, n_a), dtype=np.result_type(x, Waa, a_prev))
@@ -304,18 +306,6 @@ def scrn_to_torch(params, alpha: float = 0.95, activation: str = "sigmoid"):
 LONG_MEMORY_KINDS = ("irnn", "lstm", "clockwork", "scrn")
 
 
-def adding_data(rng: np.random.Generator, T: int, N: int):
-    """The adding problem: inputs ``(T, N, 2)`` (value in [0, 1], marker) with one marker in each
-    half of the sequence, and targets ``(N,)``, the sums of the two marked values (float64)."""
-    _check_sizes(N=N)
-    if not isinstance(T, (int, np.integer)) or T < 2:
-        raise ValueError(f"T: expected an integer >= 2, got {T!r}")
-    values, markers = rng.uniform(0.0, 1.0, (T, N)), np.zeros((T, N))
-    markers[rng.integers(0, T // 2, N), np.arange(N)] = 1.0
-    markers[rng.integers(T // 2, T, N), np.arange(N)] = 1.0
-    return np.stack([values, markers], axis=-1), (values * markers).sum(axis=0)
-
-
 def long_memory_model(kind: str, hidden: int, rng: np.random.Generator, periods=(1, 2, 4, 8),
                       context: int = 8, alpha: float = 0.95):
     """A float64 regressor ``x (T, N, 2) -> (N,)`` reading its answer from the last state.
@@ -367,7 +357,7 @@ def train_long_memory(kind: str, T: int, steps: int, rng: np.random.Generator, h
     """Train :func:`long_memory_model` on the adding problem with Adam and clipping (norm 1).
 
     Returns ``(losses, test_mse)``: the ``(steps,)`` training losses and the MSE on ``test``
-    (a pair from :func:`adding_data`; None skips it). Batches are drawn from ``rng``.
+    (a pair from :func:`rnncourse.tasks.adding_data`; None skips it). Batches are drawn from ``rng``.
     """
     import torch
     from .progress import progress

@@ -25,9 +25,15 @@ b_y            ``by``              ``(n_y,)``
 g              ``activation``      ``"tanh"`` (default), ``"relu"`` or ``"identity"``
 =============  ==================  ==========================================
 
-So one step computes ``xt @ Wax.T + a_prev @ Waa.T + ba``. Forward functions return
-``(output, cache)``; backward functions take the upstream gradient and the cache
-(CS231n style). Caches are dataclasses with named fields.
+So one step computes ``xt @ Wax.T + a_prev @ Waa.T + ba``. Two kinds of functions:
+
+- ``rnn_step`` / ``rnn_states`` return the states only (what assignment 4 asks for);
+- ``rnn_cell_forward`` / ``rnn_forward`` return ``(states, cache)`` and their backward
+  functions take the upstream gradient and the cache (CS231n style).
+
+The loops over time are those of :mod:`rnncourse.scan`; this module gives the Elman step
+(:func:`_step`) and its backward (:func:`_step_back`). Losses, softmax and clipping are in
+:mod:`rnncourse.losses`; the PyTorch bridges in :mod:`rnncourse.bridges`.
 """
 from __future__ import annotations
 
@@ -37,13 +43,13 @@ import numpy as np
 
 from ._guard import reference
 from ._validate import as_float_array, check_positive_int, check_shape
+from .losses import sigmoid, softmax
+from .scan import input_grads, input_terms, rows, scan, scan_backward
 
-__all__ = ["RNNStepCache", "RNNCache", "OutputCache", "ACTIVATIONS",
+__all__ = ["RNNStepCache", "RNNCache", "OutputCache", "ACTIVATIONS", "rnn_step", "rnn_states",
            "rnn_cell_forward", "rnn_cell_backward", "rnn_forward", "rnn_backward",
-           "output_forward", "output_backward", "softmax", "log_softmax", "sigmoid",
-           "softmax_cross_entropy", "sigmoid_cross_entropy", "jordan_forward",
-           "many_to_one_forward", "clip_by_value", "clip_by_norm", "init_rnn_params",
-           "stacked_weight", "to_torch_rnn", "from_torch_rnn"]
+           "output_forward", "output_backward", "jordan_forward", "many_to_one_forward",
+           "init_rnn_params", "stacked_weight", "check_rnn_params"]
 
 ACTIVATIONS = ("tanh", "relu", "identity")
 
@@ -55,6 +61,7 @@ def _act(name):
 
 
 def _apply(name, z):
+    """g(z) for the activation ``name``."""
     if name == "tanh":
         return np.tanh(z)
     if name == "relu":
@@ -71,8 +78,8 @@ def _derivative_from_output(name, a, z):
     return np.ones_like(a)
 
 
-def _check_params(Wax, Waa, ba):
-    """Shapes of one step; returns the arrays as floats."""
+def check_rnn_params(Wax, Waa, ba):
+    """Shapes of one Elman layer; returns ``(Wax, Waa, ba, n_a, n_x)`` as float arrays."""
     Wax = as_float_array("Wax", Wax, ndim=2)
     Waa = as_float_array("Waa", Waa, ndim=2)
     if Waa.shape[0] != Waa.shape[1]:
@@ -86,6 +93,33 @@ def _check_params(Wax, Waa, ba):
     ba = as_float_array("ba", ba, ndim=1)
     check_shape("ba", ba, (n_a,), "(n_a,)")
     return Wax, Waa, ba, n_a, n_x
+
+
+# ------------------------------------------------------- the Elman step and its backward
+def _step(zx_t, state, Waa, activation):
+    """One Elman step for :func:`rnncourse.scan.scan`.
+
+    Inputs: zx_t ``(N, n_a)``: the input term ``x^<t> Wax^T + ba``; state ``(a_prev,)``;
+    Waa ``(n_a, n_a)``; activation: the name of g.
+
+    Returns ``((a_next,), {"z": z, "a": a_next})``.
+    """
+    (a_prev,) = state
+    z = zx_t + a_prev @ Waa.T      # + the recurrent term: the only part that waits for a^<t-1>
+    a_next = _apply(activation, z)  # a^<t> = g(W_ax x + W_aa a^<t-1> + b_a)
+    return (a_next,), {"z": z, "a": a_next}
+
+
+def _step_back(d_state, cache_t, Waa, activation):
+    """Backward of :func:`_step` for :func:`rnncourse.scan.scan_backward`.
+
+    Inputs: d_state ``(da,)``: total dL/da^<t> ``(N, n_a)``; cache_t: ``z``, ``a`` of the step.
+
+    Returns ``((da_prev,), dz)``: dL/da^<t-1> and the pre-activation gradient dL/dz ``(N, n_a)``.
+    """
+    (da,) = d_state
+    dz = da * _derivative_from_output(activation, cache_t["a"], cache_t["z"])  # through g
+    return (dz @ Waa,), dz  # z = ... + a^<t-1> Waa^T  =>  da^<t-1> = dz Waa: the path back in time
 
 
 # --------------------------------------------------------------------- one step
@@ -121,16 +155,23 @@ def rnn_cell_forward(xt, a_prev, Wax, Waa, ba, activation: str = "tanh"):
     - cache: :class:`RNNStepCache`.
     """
     activation = _act(activation)
-    Wax, Waa, ba, n_a, n_x = _check_params(Wax, Waa, ba)
+    Wax, Waa, ba, n_a, n_x = check_rnn_params(Wax, Waa, ba)
     xt = as_float_array("xt", xt, ndim=2)
     check_shape("xt", xt, (None, n_x), "(N, n_x)")
     a_prev = as_float_array("a_prev", a_prev, ndim=2)
     check_shape("a_prev", a_prev, (xt.shape[0], n_a), "(N, n_a)")
-    # input term + recurrent term + bias: the same W's at every step (parameter sharing)
-    z = xt @ Wax.T + a_prev @ Waa.T + ba
-    a_next = _apply(activation, z)
+    (a_next,), c = _step(xt @ Wax.T + ba, (a_prev,), Waa, activation)
     # the caller gets its own copy: editing a returned state must not change the cached one
-    return a_next.copy(), RNNStepCache(xt, a_prev, z, a_next, Wax, Waa, activation)
+    return a_next.copy(), RNNStepCache(xt, a_prev, c["z"], a_next, Wax, Waa, activation)
+
+
+@reference
+def rnn_step(xt, a_prev, Wax, Waa, ba, activation: str = "tanh"):
+    """One step of the Elman RNN, the state only: ``a_next`` ``(N, n_a)``.
+
+    The same step as :func:`rnn_cell_forward` (same inputs) without the cache.
+    """
+    return rnn_cell_forward(xt, a_prev, Wax, Waa, ba, activation)[0]
 
 
 @reference
@@ -148,15 +189,11 @@ def rnn_cell_backward(da_next, cache: RNNStepCache) -> dict:
         raise ValueError(f"cache: expected an RNNStepCache, got {type(cache).__name__}")
     da_next = as_float_array("da_next", da_next, ndim=2)
     check_shape("da_next", da_next, cache.a_next.shape, "(N, n_a)")
-    # through g: dz = da * g'(z); for tanh g' = 1 - a^2 uses the OUTPUT a, not z
-    dz = da_next * _derivative_from_output(cache.activation, cache.a_next, cache.z)
-    return {
-        "dxt": dz @ cache.Wax,          # z = x Wax^T + ...  =>  dx = dz Wax
-        "da_prev": dz @ cache.Waa,      # the path back in time
-        "dWax": dz.T @ cache.xt,        # summed over the batch by the product
-        "dWaa": dz.T @ cache.a_prev,
-        "dba": dz.sum(axis=0),
-    }
+    (da_prev,), dz = _step_back((da_next,), {"z": cache.z, "a": cache.a_next}, cache.Waa, cache.activation)
+    dxt, dWax, dba = input_grads(dz, cache.xt, cache.Wax)
+    return {"dxt": dxt, "da_prev": da_prev, "dWax": dWax,
+            "dWaa": dz.T @ cache.a_prev,  # summed over the batch by the product
+            "dba": dba}
 
 
 # ------------------------------------------------------------- whole sequences
@@ -191,22 +228,21 @@ def rnn_forward(x, a0, Wax, Waa, ba, activation: str = "tanh"):
     - cache: :class:`RNNCache`.
     """
     activation = _act(activation)
-    Wax, Waa, ba, n_a, n_x = _check_params(Wax, Waa, ba)
+    Wax, Waa, ba, n_a, n_x = check_rnn_params(Wax, Waa, ba)
     x = as_float_array("x", x, ndim=3)
     check_shape("x", x, (None, None, n_x), "(T, N, n_x)")
-    T, N, _ = x.shape
     a0 = as_float_array("a0", a0, ndim=2)
-    check_shape("a0", a0, (N, n_a), "(N, n_a)")
+    check_shape("a0", a0, (x.shape[1], n_a), "(N, n_a)")
     dtype = np.result_type(x, a0, Wax, Waa, ba)
-    # the input term of every step at once: one big matrix product instead of T small ones
-    z = (x.reshape(T * N, n_x) @ Wax.T + ba).reshape(T, N, n_a).astype(dtype, copy=False)
-    a = np.empty((T, N, n_a), dtype=dtype)
-    a_prev = a0
-    for t in range(T):
-        z[t] += a_prev @ Waa.T  # only the recurrent term has to wait for step t-1
-        a[t] = _apply(activation, z[t])
-        a_prev = a[t]
-    return a.copy(), RNNCache(x, a0, z, a, Wax, Waa, activation)  # a copy: see rnn_cell_forward
+    zx = input_terms(x, Wax, ba).astype(dtype, copy=False)  # x W_ax^T + b_a of every step at once
+    (a,), c = scan(lambda zx_t, s: _step(zx_t, s, Waa, activation), zx, (a0.astype(dtype, copy=False),))
+    return a.copy(), RNNCache(x, a0, c["z"], a, Wax, Waa, activation)  # a copy: see rnn_cell_forward
+
+
+@reference
+def rnn_states(x, a0, Wax, Waa, ba, activation: str = "tanh"):
+    """The hidden states a^<1..T> ``(T, N, n_a)`` only: :func:`rnn_forward` without the cache."""
+    return rnn_forward(x, a0, Wax, Waa, ba, activation)[0]
 
 
 @reference
@@ -233,26 +269,15 @@ def rnn_backward(da, cache: RNNCache, da_last=None, return_steps: bool = False) 
     T, N, n_a = cache.a.shape
     carry = np.zeros((N, n_a), dtype=da.dtype) if da_last is None else as_float_array("da_last", da_last, ndim=2)
     check_shape("da_last", carry, (N, n_a), "(N, n_a)")
-    dz = np.empty_like(cache.z, dtype=np.result_type(da, cache.z))
-    steps = np.empty_like(dz) if return_steps else None
-    for t in reversed(range(T)):
-        total = da[t] + carry  # two paths reach a^<t>: its own output and step t+1
-        if return_steps:
-            steps[t] = total
-        dz[t] = total * _derivative_from_output(cache.activation, cache.a[t], cache.z[t])
-        carry = dz[t] @ cache.Waa  # becomes dL/da^<t-1> through the recurrence
-    a_prev = np.concatenate([cache.a0[None], cache.a[:-1]], axis=0)[:T]  # a^<t-1> for every t
-    flat = dz.reshape(T * N, n_a)
-    grads = {
-        "dx": (flat @ cache.Wax).reshape(cache.x.shape),
-        "da0": carry,
-        # the shared weights collect a contribution from every step: sum over t (and batch)
-        "dWax": flat.T @ cache.x.reshape(T * N, cache.x.shape[-1]),
-        "dWaa": flat.T @ a_prev.reshape(T * N, n_a),
-        "dba": flat.sum(axis=0),
-    }
+    out = scan_backward(lambda d, c: _step_back(d, c, cache.Waa, cache.activation), da,
+                        {"z": cache.z, "a": cache.a}, (carry,), return_steps)
+    dz, (da0,) = out[0], out[1]
+    a_prev = np.concatenate([cache.a0[None], cache.a[:-1]])[:T]  # a^<t-1> for every t
+    dx, dWax, dba = input_grads(dz, cache.x, cache.Wax)
+    # the shared weights collect a contribution from every step: one product sums over t (and batch)
+    grads = {"dx": dx, "da0": da0, "dWax": dWax, "dWaa": rows(dz).T @ rows(a_prev), "dba": dba}
     if return_steps:
-        grads["da_steps"] = steps
+        grads["da_steps"] = out[2]
     return grads
 
 
@@ -290,114 +315,6 @@ def output_backward(dz, cache: OutputCache) -> dict:
     a2 = cache.a.reshape(-1, cache.a.shape[-1])
     dz2 = dz.reshape(-1, dz.shape[-1])
     return {"da": dz @ cache.Wya, "dWya": dz2.T @ a2, "dby": dz2.sum(axis=0)}
-
-
-def _check_axis(axis, z):
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"axis: expected an integer in [-{z.ndim}, {z.ndim}) for an array of shape {z.shape}, "
-                         f"got {axis!r}")
-    return int(axis)
-
-
-def softmax(z, axis: int = -1):
-    """Softmax along ``axis`` (the class axis, last by default), computed stably."""
-    z = as_float_array("z", z)
-    axis = _check_axis(axis, z)
-    e = np.exp(z - z.max(axis=axis, keepdims=True))  # shifting does not change the result
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-def log_softmax(z, axis: int = -1):
-    """``log(softmax(z))`` without under- or overflow."""
-    z = as_float_array("z", z)
-    axis = _check_axis(axis, z)
-    shifted = z - z.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-
-
-def sigmoid(z):
-    """Logistic function, stable for large |z|."""
-    z = as_float_array("z", z)
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1.0 + ez)
-    return out
-
-
-def _mask_for(mask, shape):
-    if mask is None:
-        return np.ones(shape, dtype=bool)
-    mask = np.asarray(mask)
-    if mask.dtype != np.bool_:
-        raise ValueError(f"mask: expected a bool array, got dtype {mask.dtype}")
-    check_shape("mask", mask, shape, "(T, N)")
-    return mask
-
-
-@reference
-def softmax_cross_entropy(z, y, mask=None, reduction: str = "sum"):
-    """Softmax negative log-likelihood of integer targets, summed over time steps.
-
-    :math:`L = \\sum_t L^{\\langle t\\rangle}`, :math:`L^{\\langle t\\rangle} = -\\log \\hat y^{\\langle t\\rangle}_{y^{\\langle t\\rangle}}`.
-
-    Inputs:
-    - z: scores ``(T, N, n_y)`` (or ``(N, n_y)`` for one output per sequence).
-    - y: integer targets ``(T, N)`` (or ``(N,)``), values in ``[0, n_y)``.
-    - mask: bool ``(T, N)``; False steps contribute nothing (padding).
-    - reduction: ``"sum"`` (over steps and examples, as torch's
-      ``F.cross_entropy(..., reduction="sum")``) or ``"mean"`` (divided by the
-      number of unmasked steps).
-
-    Returns ``(loss, dz)``: a float and dL/dz with the shape of z.
-    """
-    z = as_float_array("z", z)
-    if z.ndim < 2:
-        raise ValueError(f"z: expected shape (T, N, n_y) or (N, n_y), got {z.shape}")
-    y = np.asarray(y)
-    if y.dtype.kind not in "iu":
-        raise ValueError(f"y: expected an integer array, got dtype {y.dtype}")
-    check_shape("y", y, z.shape[:-1], "(T, N)" if z.ndim == 3 else "(N,)")
-    if y.size and (y.min() < 0 or y.max() >= z.shape[-1]):
-        raise ValueError(f"y: expected values in [0, {z.shape[-1]}), got {y.min()}..{y.max()}")
-    if reduction not in ("sum", "mean"):
-        raise ValueError(f"reduction: expected 'sum' or 'mean', got {reduction!r}")
-    m = _mask_for(mask, y.shape)
-    logp = log_softmax(z)
-    picked = np.take_along_axis(logp, y[..., None], axis=-1)[..., 0]  # log yhat of the target
-    count = max(int(m.sum()), 1)
-    scale = 1.0 if reduction == "sum" else 1.0 / count
-    loss = -float(np.where(m, picked, 0.0).sum()) * scale
-    dz = np.exp(logp)  # softmax
-    np.put_along_axis(dz, y[..., None], np.take_along_axis(dz, y[..., None], -1) - 1.0, axis=-1)
-    dz *= m[..., None] * scale  # d(-log softmax_y)/dz = softmax - onehot(y)
-    return loss, dz
-
-
-@reference
-def sigmoid_cross_entropy(z, y, mask=None, reduction: str = "sum"):
-    """Binary cross-entropy of logits, summed over steps (note 000's tagging loss, corrected).
-
-    :math:`L^{\\langle t\\rangle} = -y \\log \\hat y - (1 - y) \\log(1 - \\hat y)`, with
-    :math:`\\hat y = \\sigma(z)`. Note 000 writes :math:`(1-\\hat y)` for the second
-    factor; it is :math:`(1 - y)`.
-
-    Inputs: z and y (0/1 floats) of the same shape, e.g. ``(T, N)``; mask and
-    reduction as in :func:`softmax_cross_entropy`. Returns ``(loss, dz)``.
-    """
-    z = as_float_array("z", z)
-    y = as_float_array("y", y)
-    check_shape("y", y, z.shape, "like z")
-    if reduction not in ("sum", "mean"):
-        raise ValueError(f"reduction: expected 'sum' or 'mean', got {reduction!r}")
-    m = _mask_for(mask, z.shape)
-    # -y log s(z) - (1-y) log(1-s(z)) = max(z,0) - z y + log(1 + e^{-|z|}), stable
-    per_step = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    scale = 1.0 if reduction == "sum" else 1.0 / max(int(m.sum()), 1)
-    loss = float(np.where(m, per_step, 0.0).sum()) * scale
-    dz = (sigmoid(z) - y) * m * scale
-    return loss, dz
 
 
 # --------------------------------------------------------------- architectures
@@ -454,8 +371,8 @@ def many_to_one_forward(x, lengths, a0, Wax, Waa, ba, Wya, by):
       ends at step ``lengths[i]`` -- its padding must not change the result.
     - a0 ``(N, n_a)``; Wax, Waa, ba as in :func:`rnn_forward`; Wya ``(n_y, n_a)``, by ``(n_y,)``.
 
-    Returns ``(probs, a_last)``: class probabilities ``softmax(a_last @ Wya.T + by)``,
-    ``(N, n_y)``, and the hidden state at each example's last step, ``(N, n_a)``.
+    Returns ``probs``: the class probabilities ``softmax(a_last @ Wya.T + by)``, ``(N, n_y)``,
+    with ``a_last`` the hidden state at each example's last real step (row ``lengths[i] - 1``).
     """
     a, _ = rnn_forward(x, a0, Wax, Waa, ba)
     T, N, _ = a.shape
@@ -467,45 +384,10 @@ def many_to_one_forward(x, lengths, a0, Wax, Waa, ba, Wya, by):
         raise ValueError(f"lengths: expected values in [1, T = {T}], got {lengths.tolist()}")
     a_last = a[lengths - 1, np.arange(N)]  # step T_x^(i) of example i (1-based -> 0-based)
     z, _ = output_forward(a_last, Wya, by)
-    return softmax(z), a_last
+    return softmax(z)
 
 
-# -------------------------------------------------------------------- clipping
-@reference
-def clip_by_value(grads: dict, max_value: float) -> dict:
-    """Clip every entry of every gradient into ``[-max_value, max_value]``.
-
-    Returns a new dict (the input is not changed). Same as
-    ``torch.nn.utils.clip_grad_value_``. The direction of the gradient changes.
-    """
-    if not max_value > 0:
-        raise ValueError(f"max_value: expected a positive number, got {max_value!r}")
-    return {k: np.clip(v, -max_value, max_value) for k, v in grads.items()}
-
-
-@reference
-def clip_by_norm(grads: dict, max_norm: float, eps: float = 1e-6):
-    """Rescale all gradients together when their global L2 norm exceeds ``max_norm``.
-
-    ``norm = sqrt(sum of squares over every entry of every gradient)``; each
-    gradient is multiplied by ``min(1, max_norm / (norm + eps))``, exactly as
-    ``torch.nn.utils.clip_grad_norm_``. The direction is kept.
-
-    Returns ``(clipped, norm)``: a new dict and the norm before clipping.
-    """
-    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.number)) or not max_norm > 0:
-        raise ValueError(f"max_norm: expected a positive number, got {max_norm!r}")
-    if not isinstance(grads, dict):
-        raise ValueError(f"grads: expected a dict of arrays, got {type(grads).__name__}")
-    grads = {k: as_float_array(f"grads[{k!r}]", v) for k, v in grads.items()}
-    norm = float(np.sqrt(sum(float(np.sum(np.square(v))) for v in grads.values())))
-    # a NaN or infinite norm makes every entry NaN, as in torch.nn.utils.clip_grad_norm_:
-    # min(1, nan) would be 1 and leave the other gradients silently unclipped
-    scale = min(1.0, max_norm / (norm + eps)) if np.isfinite(norm) else float("nan")
-    return {k: v * scale for k, v in grads.items()}, norm
-
-
-# ------------------------------------------------------------ params and torch
+# -------------------------------------------------------------------- params
 def init_rnn_params(n_x: int, n_a: int, n_y: int, rng: np.random.Generator, scale: float | None = None,
                     identity: bool = False) -> dict:
     """Random parameters ``Wax, Waa, ba, Wya, by`` (PyTorch's uniform(-k, k), k = 1/sqrt(n_a)).
@@ -537,39 +419,3 @@ def stacked_weight(Waa, Wax) -> np.ndarray:
     return np.concatenate([Waa, Wax], axis=1)
 
 
-def to_torch_rnn(Wax, Waa, ba, activation: str = "tanh", bias_hh=None):
-    """A float64 ``torch.nn.RNN`` with the same weights.
-
-    PyTorch has two biases: ``bias_ih_l0 + bias_hh_l0`` plays the role of ``ba``.
-    ``bias_hh`` (default zeros) sets the split: ``bias_ih_l0 = ba - bias_hh``.
-    ``activation`` must be ``"tanh"`` or ``"relu"``.
-    """
-    import torch
-    if activation not in ("tanh", "relu"):
-        raise ValueError(f"activation: expected 'tanh' or 'relu' (torch.nn.RNN), got {activation!r}")
-    Wax, Waa, ba, n_a, n_x = _check_params(Wax, Waa, ba)
-    b_hh = np.zeros(n_a) if bias_hh is None else as_float_array("bias_hh", bias_hh, ndim=1)
-    check_shape("bias_hh", b_hh, (n_a,), "(n_a,)")
-    rnn = torch.nn.RNN(n_x, n_a, nonlinearity=activation, dtype=torch.float64)
-    with torch.no_grad():
-        # same (out, in) layout: no transpose; contiguous copies accept any strides
-        rnn.weight_ih_l0.copy_(torch.from_numpy(np.ascontiguousarray(Wax)))
-        rnn.weight_hh_l0.copy_(torch.from_numpy(np.ascontiguousarray(Waa)))
-        rnn.bias_ih_l0.copy_(torch.from_numpy(np.ascontiguousarray(ba - b_hh)))
-        rnn.bias_hh_l0.copy_(torch.from_numpy(np.ascontiguousarray(b_hh)))
-    return rnn
-
-
-def from_torch_rnn(rnn) -> dict:
-    """``Wax, Waa, ba`` (float64 numpy) of a one-layer unidirectional ``torch.nn.RNN``.
-
-    ``ba = bias_ih_l0 + bias_hh_l0``: the two biases are always added together.
-    """
-    import torch
-    if not isinstance(rnn, torch.nn.RNN):  # nn.GRU and nn.LSTM are RNNBase too, with other weights
-        raise ValueError(f"rnn: expected a torch.nn.RNN, got {type(rnn).__name__} (GRU and LSTM: rnncourse.gated)")
-    if rnn.num_layers != 1 or rnn.bidirectional:
-        raise ValueError("rnn: expected a one-layer, unidirectional torch.nn.RNN")
-    get = lambda name: getattr(rnn, name).detach().double().numpy().copy()  # noqa: E731
-    ba = get("bias_ih_l0") + get("bias_hh_l0") if rnn.bias else np.zeros(rnn.hidden_size)
-    return {"Wax": get("weight_ih_l0"), "Waa": get("weight_hh_l0"), "ba": ba}

@@ -24,13 +24,13 @@ With **teacher forcing** :math:`y^{\langle 0\rangle}` is the start symbol and
 the model's own previous choice (greedy or beam search), until ``<EOS>``.
 
 Arrays are time-major: ids ``(T, N)``, embedded inputs ``(T, N, n_x)``, logits
-``(T, N, V)``. The recurrent unit is the GRU of :mod:`rnncourse.gated` in its
+``(T, N, V)``. The recurrent unit is the GRU of :mod:`rnncourse.gru` in its
 ``"torch"`` form, so a trained ``nn.GRU`` converts exactly
 (:mod:`rnncourse.seq2seq_torch` holds the PyTorch twins and the bridge; greedy
 decoding and beam search are in :mod:`rnncourse.seq2seq_decode`).
 
 Decoder parameters (a dict): ``E (V, n_e)``; the GRU keys of
-:func:`rnncourse.gated.init_gru_params` (form ``"torch"``) with input width
+:func:`rnncourse.gru.init_gru_params` (form ``"torch"``) with input width
 ``n_e`` ("init") or ``n_e + n_c`` ("input", "both"); ``Wya (V, n_a)``, ``by (V,)``;
 and for "init"/"both" ``Wac (n_a, n_c)``, ``bac (n_a,)``. Encoder parameters: the
 GRU keys, plus the same keys with the suffix ``_reverse`` for a bidirectional
@@ -43,8 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 
 # the recurrent unit and the loss: the only place this module imports them from
-from .gated import gru_backward, gru_forward, init_gru_params
-from .rnn import softmax_cross_entropy
+from .gru import gru_backward, gru_forward, init_gru_params
+from .losses import softmax_cross_entropy
 
 from ._guard import reference
 from ._validate import as_float_array, as_int_array, check_positive_int, check_shape

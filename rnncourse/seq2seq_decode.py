@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gated import gru_cell_forward
-from .rnn import log_softmax
+from .gru import gru_cell_forward
+from .losses import log_softmax
 from .seq2seq import FORM, _condition, _dec_check, _start_state, _step_input
 
 from ._guard import reference

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from .gated import gru_from_torch, gru_to_torch
+from .bridges import gru_from_torch, gru_to_torch
 from .seq2seq import CONDITIONS
 
 __all__ = ["Seq2SeqGRU", "HierarchicalAE", "to_numpy", "from_numpy", "autoencoder_targets", "train_autoencoder",

@@ -195,7 +195,7 @@ def train_tagger(model: Tagger, batches, steps: int, lr: float, test=None, every
     Returns a :class:`TrainResult`.
     """
     from .lm import adam_step
-    from .rnn import clip_by_norm
+    from .losses import clip_by_norm
     state, result, params = {}, TrainResult(), model.flat()
     for step in progress(range(1, steps + 1), desc=desc):
         x, tags, lengths = batches(step)

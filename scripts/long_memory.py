@@ -19,7 +19,8 @@ import argparse
 import numpy as np
 import torch
 
-from rnncourse.longmemory import LONG_MEMORY_KINDS, adding_data, train_long_memory
+from rnncourse.longmemory import LONG_MEMORY_KINDS, train_long_memory
+from rnncourse.tasks import adding_data
 
 NAMES = {"irnn": "IRNN", "lstm": "LSTM", "clockwork": "Clockwork RNN", "scrn": "SCRN"}
 

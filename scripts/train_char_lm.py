@@ -36,7 +36,7 @@ from rnncourse.lm.ngram import fit_ngram, ngram_bpc
 from rnncourse.lm.optim import adam_step
 from rnncourse.lm.sampling import sample
 from rnncourse.lm.training import evaluate_bpc
-from rnncourse.rnn import clip_by_norm
+from rnncourse.losses import clip_by_norm
 
 
 def train_numpy(data, params, args):

@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from rnncourse.lm.model import init_lm_params
-from rnncourse.rnn import to_torch_rnn
+from rnncourse.bridges import to_torch_rnn
 
 UNK, EOS = 1, 2
 

@@ -9,7 +9,11 @@ import pytest
 import torch
 
 import rnncourse.embedding as emb
-import rnncourse.gated as gated
+import rnncourse.bridges as bridges
+import rnncourse.gru as gru
+import rnncourse.lstm as lstm
+import rnncourse.losses as losses
+import rnncourse.mgu as mgu
 import rnncourse.gradcheck as gc
 import rnncourse.lm.model as lm_model
 import rnncourse.lm.ngram as ngram
@@ -21,6 +25,7 @@ import rnncourse.sequences as seq
 
 RNG = np.random.default_rng(0)
 W = {"Wax": RNG.normal(size=(4, 3)), "Waa": RNG.normal(size=(4, 4)), "ba": RNG.normal(size=4)}
+UNITS = {"gru": gru, "lstm": lstm, "mgu": mgu}
 
 
 def _opt(**kw):
@@ -38,8 +43,8 @@ BAD = [
      "start"),
     ("evaluate_nll start", lambda: training.evaluate_nll(lm_model.init_lm_params(5, 3, RNG), np.array([1, 2]), start=-2),
      "start"),
-    ("GRU given to from_torch_rnn", lambda: rnn.from_torch_rnn(torch.nn.GRU(3, 4)), "torch.nn.RNN"),
-    ("LSTM given to from_torch_rnn", lambda: rnn.from_torch_rnn(torch.nn.LSTM(3, 4)), "torch.nn.RNN"),
+    ("GRU given to from_torch_rnn", lambda: bridges.from_torch_rnn(torch.nn.GRU(3, 4)), "torch.nn.RNN"),
+    ("LSTM given to from_torch_rnn", lambda: bridges.from_torch_rnn(torch.nn.LSTM(3, 4)), "torch.nn.RNN"),
     ("cosine of NaN", lambda: emb.cosine_similarity(np.array([np.nan, 1.0]), np.ones(2)), "u: expected finite"),
     ("ppmi of NaN", lambda: emb.ppmi(np.array([[np.nan, 1.0], [1.0, 1.0]])), "C: expected non-negative"),
     ("ppmi of negative counts", lambda: emb.ppmi(np.array([[-1.0, 1.0], [1.0, 1.0]])), "C: expected non-negative"),
@@ -54,10 +59,10 @@ BAD = [
     ("transposed Wax", lambda: rnn.rnn_cell_forward(np.ones((2, 3)), np.ones((2, 4)), np.ones((3, 4)), W["Waa"],
                                                     W["ba"]), "Wax: expected shape (n_a, n_x)"),
     ("init_rnn_params negative size", lambda: rnn.init_rnn_params(-1, 3, 2, RNG), "n_x"),
-    ("init_gru_params zero size", lambda: gated.init_gru_params(3, 0, RNG), "n_a"),
-    ("init_lstm_params float size", lambda: gated.init_lstm_params(3.5, 2, RNG), "n_x"),
-    ("softmax axis out of range", lambda: rnn.softmax(np.ones((2, 3)), axis=3), "axis"),
-    ("log_softmax axis not an int", lambda: rnn.log_softmax(np.ones((2, 3)), axis=1.0), "axis"),
+    ("init_gru_params zero size", lambda: gru.init_gru_params(3, 0, RNG), "n_a"),
+    ("init_lstm_params float size", lambda: lstm.init_lstm_params(3.5, 2, RNG), "n_x"),
+    ("softmax axis out of range", lambda: losses.softmax(np.ones((2, 3)), axis=3), "axis"),
+    ("log_softmax axis not an int", lambda: losses.log_softmax(np.ones((2, 3)), axis=1.0), "axis"),
     ("numerical_gradient h = 0", lambda: gc.numerical_gradient(lambda: 1.0, np.ones(2), h=0), "h: expected"),
     ("most_similar exclude 1.5", lambda: emb.most_similar(np.eye(4), 0, 2, exclude=(1.5,)), "exclude"),
     ("most_similar exclude object", lambda: emb.most_similar(np.eye(4), 0, 2, exclude=object()), "exclude"),
@@ -67,7 +72,7 @@ BAD = [
     ("pad_value 0.5 into ids", lambda: seq.pad_sequences([np.array([1, 2]), np.array([3])], pad_value=0.5),
      "pad_value"),
     ("pad_value a string", lambda: seq.pad_sequences([np.array([1.0])], pad_value="x"), "pad_value"),
-    ("clip_by_norm not a dict", lambda: rnn.clip_by_norm([np.ones(2)], 1.0), "grads"),
+    ("clip_by_norm not a dict", lambda: losses.clip_by_norm([np.ones(2)], 1.0), "grads"),
 ]
 
 
@@ -95,7 +100,7 @@ def test_sample_at_low_temperature_when_unk_is_most_probable():
 
 def test_clip_by_norm_with_nan_matches_torch():
     grads = {"a": np.array([np.nan, 1.0]), "b": np.array([100.0, -3.0])}
-    clipped, norm = rnn.clip_by_norm(grads, 1.0)
+    clipped, norm = losses.clip_by_norm(grads, 1.0)
     ts = [torch.zeros(2, dtype=torch.float64, requires_grad=True) for _ in grads]
     for t, g in zip(ts, grads.values()):
         t.grad = torch.tensor(g)
@@ -115,12 +120,12 @@ def test_empty_sequences_and_batches_through_backward(unit, T, N):
         grads = rnn.rnn_backward(da, cache)
         params = W
     else:
-        params = getattr(gated, f"init_{unit}_params")(n_x, n_a, RNG)
+        params = getattr(UNITS[unit], f"init_{unit}_params")(n_x, n_a, RNG)
         if unit == "lstm":
-            *_, cache = gated.lstm_forward(x, a0, np.zeros((N, n_a)), params)
+            *_, cache = lstm.lstm_forward(x, a0, np.zeros((N, n_a)), params)
         else:
-            _, cache = getattr(gated, f"{unit}_forward")(x, a0, params)
-        grads = getattr(gated, f"{unit}_backward")(da, cache)
+            _, cache = getattr(UNITS[unit], f"{unit}_forward")(x, a0, params)
+        grads = getattr(UNITS[unit], f"{unit}_backward")(da, cache)
     assert grads["dx"].shape == (T, N, n_x) and grads["da0"].shape == (N, n_a)
     for k, v in params.items():
         assert grads["d" + k].shape == np.shape(v) and not np.any(grads["d" + k])
@@ -141,15 +146,15 @@ def test_returned_states_are_not_the_cache(unit):
             a, cache = rnn.rnn_forward(x, a0, W["Wax"], W["Waa"], W["ba"])
             edit(a)
             return rnn.rnn_backward(da, cache)
-        p = getattr(gated, f"init_{unit}_params")(n_x, n_a, np.random.default_rng(5))
+        p = getattr(UNITS[unit], f"init_{unit}_params")(n_x, n_a, np.random.default_rng(5))
         if unit == "lstm":
-            a, c, cache = gated.lstm_forward(x, a0, np.zeros((N, n_a)), p)
+            a, c, cache = lstm.lstm_forward(x, a0, np.zeros((N, n_a)), p)
             edit(a)
             edit(c)
         else:
-            a, cache = getattr(gated, f"{unit}_forward")(x, a0, p)
+            a, cache = getattr(UNITS[unit], f"{unit}_forward")(x, a0, p)
             edit(a)
-        return getattr(gated, f"{unit}_backward")(da, cache)
+        return getattr(UNITS[unit], f"{unit}_backward")(da, cache)
 
     clean = run(lambda a: None)
     edited = run(lambda a: a.fill(7.0))

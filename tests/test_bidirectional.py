@@ -6,7 +6,7 @@ import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnncourse import bidirectional as bi
-from rnncourse import deep, tagging
+from rnncourse import bridges, deep, tagging
 from rnncourse.gradcheck import numerical_gradient
 
 KINDS = ("rnn", "gru", "lstm")
@@ -67,7 +67,7 @@ def test_stack_matches_pytorch_packed_forward_and_all_gradients(kind, L, bidirec
     rng = np.random.default_rng([KINDS.index(kind), L, int(bidirectional)])
     for trial in range(3):
         module, x, lengths, h0, c0, mask = random_case(rng, kind, L, bidirectional, sorted_lengths=trial == 2)
-        found_kind, params = deep.stack_from_torch(module)
+        found_kind, params = bridges.stack_from_torch(module)
         assert found_kind == kind
         state0 = (h0, c0) if kind == "lstm" else h0
         out, hn, cache = deep.stack_forward(kind, x, params, lengths, state0)
@@ -111,7 +111,7 @@ def test_stack_matches_pytorch_packed_forward_and_all_gradients(kind, L, bidirec
 def test_stack_to_torch_round_trip_and_forward(kind):
     rng = np.random.default_rng(3)
     params = deep.init_stack_params(kind, 3, 4, 2, True, rng)
-    module = deep.stack_to_torch(kind, params)
+    module = bridges.stack_to_torch(kind, params)
     assert module.num_layers == 2 and module.bidirectional
     assert "weight_ih_l1_reverse" in dict(module.named_parameters())
     x = rng.normal(size=(5, 2, 3))
@@ -119,7 +119,7 @@ def test_stack_to_torch_round_trip_and_forward(kind):
     with torch.no_grad():
         out_t = module(torch.tensor(x))[0].numpy()
     np.testing.assert_allclose(out, out_t, rtol=1e-10, atol=1e-12)
-    _, back = deep.stack_from_torch(module)
+    _, back = bridges.stack_from_torch(module)
     out2, _, _ = deep.stack_forward(kind, x, back)
     np.testing.assert_allclose(out2, out, rtol=1e-12, atol=1e-13)
     counts = deep.count_stack_params(kind, 3, 4, 2, True)
@@ -129,11 +129,11 @@ def test_stack_to_torch_round_trip_and_forward(kind):
 
 def test_stack_from_torch_refuses_what_it_cannot_represent():
     with pytest.raises(ValueError, match="module"):
-        deep.stack_from_torch(torch.nn.RNN(2, 3, nonlinearity="relu"))
+        bridges.stack_from_torch(torch.nn.RNN(2, 3, nonlinearity="relu"))
     with pytest.raises(ValueError, match="module"):
-        deep.stack_from_torch(torch.nn.LSTM(2, 3, proj_size=2))
+        bridges.stack_from_torch(torch.nn.LSTM(2, 3, proj_size=2))
     with pytest.raises(ValueError, match="module"):
-        deep.stack_from_torch(torch.nn.Linear(2, 3))
+        bridges.stack_from_torch(torch.nn.Linear(2, 3))
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -180,7 +180,7 @@ def test_dropout_is_pytorchs_between_layers(kind):
     params = deep.init_stack_params(kind, n_x, n_a, L, True, rng)
     x = rng.normal(size=(T, N, n_x))
     lengths = np.array([5, 2, 4, 1])
-    module = deep.stack_to_torch(kind, params, dropout=p).eval()
+    module = bridges.stack_to_torch(kind, params, dropout=p).eval()
     with torch.no_grad():
         packed = pack_padded_sequence(torch.tensor(x), torch.tensor(lengths), enforce_sorted=False)
         out_t = pad_packed_sequence(module(packed)[0], total_length=T)[0].numpy()
@@ -205,7 +205,7 @@ def test_dropout_is_pytorchs_between_layers(kind):
     h = pack_padded_sequence(xt, torch.tensor(lengths), enforce_sorted=False)
     layers = []
     for l in range(L):
-        one = deep.stack_to_torch(kind, [params[l]])
+        one = bridges.stack_to_torch(kind, [params[l]])
         layers.append(one)
         h = pad_packed_sequence(one(h)[0], total_length=T)[0]
         if l < L - 1:
@@ -334,7 +334,7 @@ def test_lookahead_task_tags_depend_on_the_future():
     (lambda p, x: bi.direction_backward(np.zeros((4, 2, 3)), bi.direction_forward("rnn", x, None, None, p)[2],
                                         np.zeros((3, 3))), r"dstate \(a\): expected shape"),
     (lambda p, x: deep.dropout_mask((2, 2), 0.5, None), "rng: expected a numpy Generator"),
-    (lambda p, x: deep.stack_from_torch(torch.nn.GRU(2, 3, bias=False)), "module: expected"),
+    (lambda p, x: bridges.stack_from_torch(torch.nn.GRU(2, 3, bias=False)), "module: expected"),
 ])
 def test_bad_input_gets_a_clear_error(call, match):
     rng = np.random.default_rng(0)

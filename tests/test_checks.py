@@ -125,14 +125,14 @@ def test_the_book_count_reaches_the_student():
         a[-1] += 1.0  # the third (last) step of the worked example is wrong
         return a
     with pytest.raises(AssertionError, match=r"time step t = 3, example i = 1"):
-        check("rnn_forward", last_step_wrong)
+        check("rnn_states", last_step_wrong)
 
 
 def test_a_renamed_stub_parameter_is_explained():
     def renamed(x_t, a_prev, Wax, Waa, ba):  # the stub says xt
         return np.tanh(x_t @ Wax.T + a_prev @ Waa.T + ba)
     with pytest.raises(AssertionError, match="parameter names of the stub.*'xt' was renamed"):
-        check("rnn_cell_forward", renamed)
+        check("rnn_step", renamed)
 
 
 def test_a_failure_caused_by_an_earlier_function_says_so_in_the_kernel():

@@ -39,7 +39,7 @@ def _submission(attempt):
         return attempt.raw
     nb = student_notebook(A, RELEASED)
     if attempt.wrong:
-        cells_by_id(nb)["rnn_cell_forward"].source = WRONG_CELL
+        cells_by_id(nb)["rnn_step"].source = WRONG_CELL
     for gid, code in attempt.cells.items():
         cells_by_id(nb)[gid].source = code
     for before, code in attempt.extra:

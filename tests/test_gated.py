@@ -3,11 +3,13 @@ import numpy as np
 import pytest
 import torch
 
-from rnncourse.gated import (GRU_FORMS, GRUCache, GRUStepCache, LSTMCache, count_params, gru_backward,
-                             gru_cell_backward, gru_cell_forward, gru_forward, gru_from_torch, gru_to_torch,
-                             init_gru_params, init_lstm_params, init_mgu_params, lstm_backward, lstm_cell_backward,
-                             lstm_cell_forward, lstm_forward, lstm_from_torch, lstm_to_torch, mgu_backward,
-                             mgu_cell_backward, mgu_cell_forward, mgu_forward)
+from rnncourse.bridges import gru_from_torch, gru_to_torch, lstm_from_torch, lstm_to_torch
+from rnncourse.gates import count_params
+from rnncourse.gru import (GRU_FORMS, GRUCache, GRUStepCache, gru_backward, gru_cell_backward, gru_cell_forward,
+                           gru_forward, init_gru_params)
+from rnncourse.lstm import (LSTMCache, init_lstm_params, lstm_backward, lstm_cell_backward, lstm_cell_forward,
+                            lstm_forward)
+from rnncourse.mgu import init_mgu_params, mgu_backward, mgu_cell_backward, mgu_cell_forward, mgu_forward
 from rnncourse.gradcheck import numerical_gradient, relative_error
 from rnncourse.rnn import init_rnn_params, rnn_cell_forward, rnn_forward
 

@@ -151,11 +151,11 @@ def test_setup_imports_are_parsed():
 
 # ---------------------------------------------------------------- test cells and secrets
 def test_test_cells_are_declarative():
-    assert parse_test_cell('check("rnn_forward", rnn_forward)\n# c\ncheck("rnn_forward", rnn_forward, hidden=2)') \
-        == [parse_test_cell('check("rnn_forward", rnn_forward)')[0],
-            parse_test_cell('check("rnn_forward", rnn_forward, hidden=2)')[0]]
-    for bad in ('check("rnn_forward", rnn_forward); x = 1', 'assert True', 'check("nope", f)',
-                'check("rnn_forward", rnn_forward, hidden=0)', 'check("rnn_forward", lambda: 1)'):
+    assert parse_test_cell('check("rnn_states", rnn_states)\n# c\ncheck("rnn_states", rnn_states, hidden=2)') \
+        == [parse_test_cell('check("rnn_states", rnn_states)')[0],
+            parse_test_cell('check("rnn_states", rnn_states, hidden=2)')[0]]
+    for bad in ('check("rnn_states", rnn_states); x = 1', 'assert True', 'check("nope", f)',
+                'check("rnn_states", rnn_states, hidden=0)', 'check("rnn_states", lambda: 1)'):
         with pytest.raises(GradingConfigError):
             parse_test_cell(bad)
 
@@ -175,10 +175,10 @@ def test_hidden_seeds_depend_on_the_secret(tmp_path, monkeypatch):
     k1 = load_secret(tmp_path)
     assert (tmp_path / ".rnncourse-grading-secret").stat().st_mode & 0o777 == 0o600
     assert load_secret(tmp_path) == k1 and len(k1) == 32
-    s = hidden_seed(k1, A, "test_rnn_forward", "rnn_forward", 0)
-    assert s == hidden_seed(k1, A, "test_rnn_forward", "rnn_forward", 0)
-    assert s != hidden_seed(k1, A, "test_rnn_forward", "rnn_forward", 1)
-    assert s != hidden_seed(bytes(32), A, "test_rnn_forward", "rnn_forward", 0)
+    s = hidden_seed(k1, A, "test_rnn_states", "rnn_states", 0)
+    assert s == hidden_seed(k1, A, "test_rnn_states", "rnn_states", 0)
+    assert s != hidden_seed(k1, A, "test_rnn_states", "rnn_states", 1)
+    assert s != hidden_seed(bytes(32), A, "test_rnn_states", "rnn_states", 0)
     monkeypatch.setenv("RNNCOURSE_GRADING_SECRET", "zz")
     with pytest.raises(ValueError, match="hexadecimal"):
         load_secret(tmp_path)
@@ -203,14 +203,14 @@ def test_rebuild_takes_locked_cells_from_the_source():
     assert any(c["source"] == "x = 1" for c in out["cells"])
     sol = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in out["cells"]
            if c["metadata"].get("nbgrader", {}).get("solution")}
-    assert "### BEGIN SOLUTION" not in "".join(sol.values()) and "np.tanh" in sol["rnn_cell_forward"]
+    assert "### BEGIN SOLUTION" not in "".join(sol.values()) and "np.tanh" in sol["rnn_step"]
 
 
 def test_rebuild_of_a_missing_solution_cell_says_so():
     nb = _as_dict(student_notebook(A, RELEASED))
-    nb["cells"] = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") != "rnn_forward"]
+    nb["cells"] = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") != "rnn_states"]
     out, notes = rebuild(SOURCE, nb)
-    assert any("rnn_forward" in n and "missing" in n for n in notes)
+    assert any("rnn_states" in n and "missing" in n for n in notes)
 
 
 # ---------------------------------------------------------------- the sandbox
@@ -301,10 +301,10 @@ def _zombie(d):
 # ---------------------------------------------------------------- grading one notebook
 def test_grade_names_the_cell_that_broke_the_process():
     nb = student_notebook(A, RELEASED)
-    cells_by_id(nb)["rnn_forward"].source += "\nimport os\nos._exit(3)\n"
+    cells_by_id(nb)["rnn_states"].source += "\nimport os\nos._exit(3)\n"
     v = grade(graded_notebook(SOURCE, _as_dict(nb)), A, KEY, Limits(wall=30))
-    assert v["tests"]["test_rnn_cell_forward"]["ok"]   # graded before the cell that exits
-    assert not v["tests"]["test_rnn_forward"]["ok"]    # rnn_forward never got defined
+    assert v["tests"]["test_rnn_step"]["ok"]   # graded before the cell that exits
+    assert not v["tests"]["test_rnn_states"]["ok"]    # rnn_states never got defined
     assert v["tests"]["test_jordan_forward"]["ok"]     # the sandbox was restarted for the rest
     shown = json.dumps(v["outputs"])
     assert "ended the submission's process" in shown
@@ -315,27 +315,27 @@ def test_a_failure_caused_by_an_earlier_function_says_so():
     but only when the student's function really calls the failing one."""
     nb = student_notebook(A, RELEASED)
     cells = cells_by_id(nb)
-    cells["rnn_cell_forward"].source = (
-        "def rnn_cell_forward(xt, a_prev, Wax, Waa, ba):\n    return np.tanh(xt @ Wax.T + a_prev @ Waa.T)\n")
+    cells["rnn_step"].source = (
+        "def rnn_step(xt, a_prev, Wax, Waa, ba):\n    return np.tanh(xt @ Wax.T + a_prev @ Waa.T)\n")
     v = grade(graded_notebook(SOURCE, _as_dict(nb)), A, KEY)
-    assert not v["tests"]["test_rnn_cell_forward"]["ok"]
-    message = v["tests"]["test_rnn_forward"]["message"]
-    assert "rnn_forward calls your rnn_cell_forward, which fails its own test" in message, message
-    assert "which fails its own test" not in v["tests"]["test_rnn_cell_forward"]["message"]
-    # the same bug written inline in rnn_forward, which does not call the cell: no such note
-    cells["rnn_forward"].source = (
-        "def rnn_forward(x, a0, Wax, Waa, ba):\n    a, a_prev = [], a0\n    for xt in x:\n"
+    assert not v["tests"]["test_rnn_step"]["ok"]
+    message = v["tests"]["test_rnn_states"]["message"]
+    assert "rnn_states calls your rnn_step, which fails its own test" in message, message
+    assert "which fails its own test" not in v["tests"]["test_rnn_step"]["message"]
+    # the same bug written inline in rnn_states, which does not call the cell: no such note
+    cells["rnn_states"].source = (
+        "def rnn_states(x, a0, Wax, Waa, ba):\n    a, a_prev = [], a0\n    for xt in x:\n"
         "        a_prev = np.tanh(xt @ Wax.T + a_prev @ Waa.T)\n        a.append(a_prev)\n"
         "    return np.stack(a)\n")
     v = grade(graded_notebook(SOURCE, _as_dict(nb)), A, KEY)
-    assert not v["tests"]["test_rnn_forward"]["ok"]
-    assert "which fails its own test" not in v["tests"]["test_rnn_forward"]["message"]
+    assert not v["tests"]["test_rnn_states"]["ok"]
+    assert "which fails its own test" not in v["tests"]["test_rnn_states"]["message"]
 
 
 def test_honest_output_never_reaches_a_test_cell():
     nb = student_notebook(A, RELEASED)
-    cells_by_id(nb)["rnn_cell_forward"].source = (
-        "import sys, warnings\ndef rnn_cell_forward(xt, a_prev, Wax, Waa, ba):\n"
+    cells_by_id(nb)["rnn_step"].source = (
+        "import sys, warnings\ndef rnn_step(xt, a_prev, Wax, Waa, ba):\n"
         "    warnings.warn('noise'); print('noise'); sys.stderr.write('noise')\n"
         "    return np.tanh(xt @ Wax.T + a_prev @ Waa.T + ba)\n")
     g = graded_notebook(SOURCE, _as_dict(nb))
@@ -389,7 +389,7 @@ def test_regrade_keeps_no_stale_grade(tmp_path):
     _cli(course, "autograde", "--jobs", "1")
     assert _scores(course)["alice"] == (10.0, 10.0)
     nb = student_notebook(A, RELEASED)
-    cells_by_id(nb)["rnn_cell_forward"].source = "def rnn_cell_forward(*a):\n    return None\n"
+    cells_by_id(nb)["rnn_step"].source = "def rnn_step(*a):\n    return None\n"
     nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")]  # tests deleted
     _submit(course, "alice", nb)
     _cli(course, "autograde", "--jobs", "1")
@@ -418,14 +418,14 @@ def test_one_submission_per_command_and_import(tmp_path):
     """The batch-system recipe: grade each notebook alone into a verdict file, then import with nbgrader."""
     course = _course(tmp_path)
     wrong = student_notebook(A, RELEASED)
-    cells_by_id(wrong)["rnn_cell_forward"].source = "def rnn_cell_forward(xt, a_prev, Wax, Waa, ba):\n    return xt\n"
+    cells_by_id(wrong)["rnn_step"].source = "def rnn_step(xt, a_prev, Wax, Waa, ba):\n    return xt\n"
     _submit(course, "dee", wrong)
     out_dir = tmp_path / "verdicts-from-the-cluster"
     sub = course / "submitted" / "dee" / A / f"{A}.ipynb"
     result = json.loads(_cli(course, "grade", str(sub), "--assignment", A, "--student", "dee",
                              "--out", str(out_dir / "dee.json")))
     assert result["max_score"] == 10.0 and result["score"] < 10.0
-    assert result["tests"]["test_rnn_cell_forward"]["points"] == 0
+    assert result["tests"]["test_rnn_step"]["points"] == 0
     # forge the file: claim full marks. The signature no longer matches, so it is ignored and regraded.
     forged = json.loads((out_dir / "dee.json").read_text())
     body = json.loads(forged["body"])
@@ -456,7 +456,7 @@ def test_a_bug_in_the_checks_is_flagged_not_fatal(monkeypatch):
     v = grade(graded_notebook(SOURCE, _as_dict(student_notebook(A, RELEASED))), A, KEY)
     assert v["grader_errors"] == ["test_jordan_forward"]
     assert "the grader itself failed" in v["tests"]["test_jordan_forward"]["message"]
-    assert v["tests"]["test_many_to_one_forward"]["ok"] and v["tests"]["test_rnn_forward"]["ok"]
+    assert v["tests"]["test_many_to_one_forward"]["ok"] and v["tests"]["test_rnn_states"]["ok"]
 
 
 @pytest.mark.parametrize("mode", ["minimal"] + (["namespaces"] if FULL else []))

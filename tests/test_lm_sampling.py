@@ -5,7 +5,7 @@ import torch
 
 from lm_helpers import CHI2_999, EOS, UNK, TorchLM, chi_square, tiny_lm
 from rnncourse.lm.sampling import sample, sample_from_probs
-from rnncourse.rnn import softmax
+from rnncourse.losses import softmax
 
 
 def test_chi_square_table():

@@ -213,7 +213,7 @@ def test_errors_name_the_argument():
 
 # ----------------------------------------------------------------------- the benchmark helpers
 def test_adding_data_marks_one_value_in_each_half():
-    from rnncourse.longmemory import adding_data
+    from rnncourse.tasks import adding_data
     x, y = adding_data(np.random.default_rng(0), 10, 500)
     assert x.shape == (10, 500, 2) and y.shape == (500,)
     m = x[:, :, 1]
@@ -226,7 +226,8 @@ def test_adding_data_marks_one_value_in_each_half():
 
 @pytest.mark.parametrize("kind", ["irnn", "lstm", "clockwork", "scrn"])
 def test_long_memory_training_is_reproducible_and_learns_something(kind):
-    from rnncourse.longmemory import adding_data, train_long_memory
+    from rnncourse.longmemory import train_long_memory
+    from rnncourse.tasks import adding_data
     test = adding_data(np.random.default_rng(1), 6, 200)
     l1, m1 = train_long_memory(kind, 6, 40, np.random.default_rng(0), hidden=8, test=test,
                                **({"periods": (1, 2)} if kind == "clockwork" else {}))
@@ -243,3 +244,38 @@ def test_long_memory_model_checks_its_arguments():
         long_memory_model("gru", 8, np.random.default_rng(0))
     with pytest.raises(ValueError, match="hidden"):
         long_memory_model("lstm", 0, np.random.default_rng(0))
+
+
+# ------------------------------------------------------------ the shared tasks (rnncourse.tasks)
+def test_adding_batch_is_adding_data_as_float32_tensors():
+    from rnncourse.tasks import adding_batch, adding_data
+    x, y = adding_data(np.random.default_rng(3), 12, 5)
+    tx, ty = adding_batch(np.random.default_rng(3), 12, 5)  # the same draws
+    assert tx.dtype == ty.dtype == torch.float32 and tuple(ty.shape) == (5, 1)
+    np.testing.assert_allclose(tx.numpy(), x, rtol=1e-7)
+    np.testing.assert_allclose(ty.numpy()[:, 0], y, rtol=1e-6)
+    assert (x[:6, :, 1].sum(0) == 1).all() and (x[6:, :, 1].sum(0) == 1).all()  # one marker per half
+
+
+def test_train_adding_returns_the_losses_and_a_test_mse():
+    from rnncourse.tasks import adding_batch, train_adding
+    test = adding_batch(np.random.default_rng(1), 10, 50)
+    losses, mse = train_adding("GRU", 10, 4, 3, seed=0, test=test)
+    again, mse2 = train_adding("GRU", 10, 4, 3, seed=0, test=test)
+    assert losses.shape == (3,) and np.isfinite(losses).all() and mse > 0
+    np.testing.assert_array_equal(losses, again)  # seeded: the same run twice
+    with pytest.raises(ValueError, match="kind"):
+        train_adding("LSTMCell", 10, 4, 3, seed=0)
+
+
+def test_memory_task_targets_follow_the_lecture_rules():
+    """Hung-yi Lee's example, worked by hand: write 3, keep, write 1 and show, show, erase and show, write 2."""
+    from rnncourse.tasks import memory_task_targets
+    x = np.array([[[3, 1, 0]], [[2, 0, 0]], [[1, 1, 1]], [[-1, 0, 1]], [[0, -1, 1]], [[2, 1, 1]]], dtype=float)
+    a, c = memory_task_targets(x)
+    c_hand = [np.tanh(3), np.tanh(3), np.tanh(3) + np.tanh(1), np.tanh(3) + np.tanh(1), 0.0, np.tanh(2)]
+    a_hand = [0.0, 0.0, np.tanh(c_hand[2]), np.tanh(c_hand[3]), 0.0, np.tanh(c_hand[5])]
+    np.testing.assert_allclose(c[:, 0, 0], c_hand, rtol=1e-15)
+    np.testing.assert_allclose(a[:, 0, 0], a_hand, rtol=1e-15)
+    with pytest.raises(ValueError, match="x"):
+        memory_task_targets(np.zeros((3, 2)))

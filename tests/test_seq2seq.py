@@ -11,9 +11,10 @@ from rnncourse import seq2seq as s2
 from rnncourse import seq2seq_decode as gen
 from rnncourse import seq2seq_data as sd
 from rnncourse import seq2seq_torch as st
-from rnncourse.gated import gru_to_torch, init_gru_params
+from rnncourse.bridges import gru_to_torch
+from rnncourse.gru import init_gru_params
 from rnncourse.gradcheck import numerical_gradient
-from rnncourse.rnn import log_softmax
+from rnncourse.losses import log_softmax
 
 BIASES_TOO = 0.5
 

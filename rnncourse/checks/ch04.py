@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import losses
 from .. import rnn as ref
 from ._wording import in_book_positions
+from ._refs import refs
 from ._core import boundary_sizes as _bound  # N = 1, n_x = n_a and n_x != n_a first
 from ._core import ATOL, RTOL, Case, Raised, Spec, compare_arrays, describe, diagnose, first_difference, register
 
@@ -50,7 +52,7 @@ def isolate(probes: dict, reference: dict, labels: dict) -> str | None:
     return None
 
 
-# ------------------------------------------------------------------ rnn_cell_forward
+# -------------------------------------------------------------------------- rnn_step
 CELL_LABELS = {
     "no bias": {"off": "ba = 0", "term": "the bias ba (is it added?)"},
     "no recurrence": {"off": "a_prev = 0", "term": "the recurrent term a_prev @ Waa.T"},
@@ -85,7 +87,7 @@ def _cell_probes(case):
 
 
 def _cell_ref(args):
-    return ref.rnn_cell_forward(**args)[0]
+    return ref.rnn_step(**args)
 
 
 def _activation_causes(z):
@@ -130,12 +132,12 @@ def _cell_compare(case, got, expected, probes):
     return problem
 
 
-register(Spec("rnn_cell_forward", ("rnncourse.rnn.rnn_cell_forward", "rnncourse.rnn.rnn_forward"),
+register(Spec("rnn_step", refs(ref.rnn_step, ref.rnn_cell_forward, ref.rnn_forward, ref.rnn_states),
               _cell_visible, _cell_random, expect=lambda c: _cell_ref(c.args), compare=_cell_compare,
               probes=_cell_probes))
 
 
-# ---------------------------------------------------------------------- rnn_forward
+# ------------------------------------------------------------------------ rnn_states
 SEQ_LABELS = {
     "no bias": {"off": "ba = 0", "term": "the bias ba (is it added at every step?)"},
     "no recurrence": {"off": "a0 = 0 and Waa = 0",
@@ -144,8 +146,8 @@ SEQ_LABELS = {
 }
 
 
-CALLS_CELL = ("\nIf your rnn_forward calls your rnn_cell_forward and test_rnn_cell_forward fails too, "
-              "fix rnn_cell_forward first.")
+CALLS_CELL = ("\nIf your rnn_states calls your rnn_step and test_rnn_step fails too, "
+              "fix rnn_step first.")
 
 
 def _seq_visible():
@@ -164,6 +166,9 @@ def _seq_random(rng):
         T = 1 if k == 0 else int(rng.integers(2, 7))
         args = dict(x=rng.normal(size=(T, N, n_x)), a0=rng.normal(size=(N, n_a)), **_params(rng, n_x, n_a))
         out.append(Case(args, f"T = {T}, N = {N}, n_x = {n_x}, n_a = {n_a}"))
+    N, n_x, n_a = _sizes(rng)  # and one long sequence
+    args = dict(x=rng.normal(size=(40, N, n_x)), a0=rng.normal(size=(N, n_a)), **_params(rng, n_x, n_a))
+    out.append(Case(args, f"a long sequence: T = 40, N = {N}, n_x = {n_x}, n_a = {n_a}"))
     return out
 
 
@@ -175,7 +180,7 @@ def _seq_probes(case):
 
 
 def _seq_ref(args):
-    return ref.rnn_forward(**args)[0]
+    return ref.rnn_states(**args)
 
 
 @in_book_positions
@@ -225,7 +230,7 @@ def _seq_compare(case, got, expected, probes):
     return problem
 
 
-register(Spec("rnn_forward", ("rnncourse.rnn.rnn_forward",), _seq_visible, _seq_random,
+register(Spec("rnn_states", refs(ref.rnn_states, ref.rnn_forward), _seq_visible, _seq_random,
               expect=lambda c: _seq_ref(c.args), compare=_seq_compare, probes=_seq_probes))
 
 
@@ -318,7 +323,7 @@ def _jordan_tanh_out(a):
     return np.stack(out)
 
 
-register(Spec("jordan_forward", ("rnncourse.rnn.jordan_forward",), _jordan_visible, _jordan_random,
+register(Spec("jordan_forward", refs(ref.jordan_forward), _jordan_visible, _jordan_random,
               expect=lambda c: ref.jordan_forward(**c.args), compare=_jordan_compare))
 
 
@@ -356,8 +361,8 @@ def _m2o_random(rng):
     return out
 
 
-CALLS_SEQ = ("\nIf your many_to_one_forward calls your rnn_forward and test_rnn_forward fails too, "
-             "fix rnn_forward first.")
+CALLS_SEQ = ("\nIf your many_to_one_forward calls your rnn_states and test_rnn_states fails too, "
+             "fix rnn_states first.")
 
 
 @in_book_positions
@@ -365,11 +370,11 @@ def _m2o_compare(case, got, expected):
     a = case.args
     N = len(a["lengths"])
     if isinstance(got, Raised) and got.exc_type == "IndexError":
-        return (f"probs: expected a numpy array of shape {expected[0].shape}, got {describe(got)}\n"
+        return (f"probs: expected a numpy array of shape {expected.shape}, got {describe(got)}\n"
                 "Likely cause: example i ends at time step lengths[i] as the book counts (from 1), which is "
                 "row lengths[i] - 1 of a: a[lengths - 1, np.arange(N)]")
-    if isinstance(got, np.ndarray) and got.ndim == 3 and got.shape[-1] == expected[0].shape[-1]:
-        return (f"probs: expected shape {expected[0].shape}, got {got.shape}\nLikely cause: a[lengths - 1] "
+    if isinstance(got, np.ndarray) and got.ndim == 3 and got.shape[-1] == expected.shape[-1]:
+        return (f"probs: expected shape {expected.shape}, got {got.shape}\nLikely cause: a[lengths - 1] "
                 "picks whole time steps (every example at each of those steps); pick one column per example: "
                 "a[lengths - 1, np.arange(N)]")
     all_a = ref.rnn_forward(a["x"], a["a0"], a["Wax"], a["Waa"], a["ba"])[0]
@@ -379,31 +384,31 @@ def _m2o_compare(case, got, expected):
 
     def with_a0_zero():
         h = ref.rnn_forward(a["x"], 0 * a["a0"], a["Wax"], a["Waa"], a["ba"])[0]
-        return ref.softmax(h[a["lengths"] - 1, np.arange(N)] @ a["Wya"].T + a["by"])
+        return losses.softmax(h[a["lengths"] - 1, np.arange(N)] @ a["Wya"].T + a["by"])
 
     def not_carried():
         h = np.tanh(a["x"] @ a["Wax"].T + a["a0"] @ a["Waa"].T + a["ba"])
-        return ref.softmax(h[a["lengths"] - 1, np.arange(N)] @ a["Wya"].T + a["by"])
-    if isinstance(got, np.ndarray) and got.shape == expected[0].shape and got.dtype.kind == "f" \
+        return losses.softmax(h[a["lengths"] - 1, np.arange(N)] @ a["Wya"].T + a["by"])
+    if isinstance(got, np.ndarray) and got.shape == expected.shape and got.dtype.kind == "f" \
             and not np.isfinite(got).all():
         return (f"probs: contains {'NaN' if np.isnan(got).any() else 'inf'} although every probability is "
                 "finite here\nLikely cause: exp overflowed on large scores: subtract each row's maximum score "
                 "before exp (the softmax does not change)")
-    problem = diagnose(got, expected[0], [
+    problem = diagnose(got, expected, [
         ("the padding was read: classify the hidden state at step lengths[i] of example i, not the last row a[-1]",
-         ref.softmax(z_last)),
+         losses.softmax(z_last)),
         ("softmax over the wrong axis: normalise over the classes (axis -1), not the examples",
-         ref.softmax(z, axis=0)),
+         losses.softmax(z, axis=0)),
         ("the softmax is missing: return probabilities, not scores", z),
-        ("a sigmoid is not a softmax: the probabilities of the classes must sum to 1", lambda: ref.sigmoid(z)),
-        ("the output bias by is missing: scores are a_last @ Wya.T + by", lambda: ref.softmax(z - a["by"])),
+        ("a sigmoid is not a softmax: the probabilities of the classes must sum to 1", lambda: losses.sigmoid(z)),
+        ("the output bias by is missing: scores are a_last @ Wya.T + by", lambda: losses.softmax(z - a["by"])),
         ("the initial state a0 is ignored (here a0 is not zero)", with_a0_zero),
         ("the hidden state is not carried from step to step (every step used a0)" + CALLS_SEQ, not_carried),
     ], "probs", axes=("example i", "class"))
-    if problem and "Likely cause" not in problem and isinstance(got, np.ndarray) and got.shape == expected[0].shape:
+    if problem and "Likely cause" not in problem and isinstance(got, np.ndarray) and got.shape == expected.shape:
         problem += CALLS_SEQ
     return problem
 
 
-register(Spec("many_to_one_forward", ("rnncourse.rnn.many_to_one_forward",), _m2o_visible, _m2o_random,
+register(Spec("many_to_one_forward", refs(ref.many_to_one_forward), _m2o_visible, _m2o_random,
               expect=lambda c: ref.many_to_one_forward(**c.args), compare=_m2o_compare))

@@ -4,10 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import gradcheck
+from .. import losses
 from .. import rnn as ref
 from ..grading import fixtures
 from ..grading.wire import Fixture
 from ._wording import in_book_positions
+from ._refs import refs
 from ._core import ATOL, RTOL, Case, Raised, Spec, close, describe, diagnose, first_difference, register
 
 CELL_KEYS = ("dxt", "da_prev", "dWax", "dWaa", "dba")
@@ -142,7 +144,7 @@ def _cb_compare(case, got, expected):
     return _compare_dict(got, expected, CELL_KEYS, causes, _dba_shape_hint(a["xt"].shape[0]))
 
 
-register(Spec("rnn_cell_backward", ("rnncourse.rnn.rnn_cell_backward", "rnncourse.rnn.rnn_backward"),
+register(Spec("rnn_cell_backward", refs(ref.rnn_cell_backward, ref.rnn_backward),
               _cb_visible, _cb_random, expect=_cb_expect, compare=_cb_compare, arguments=_cb_arguments))
 
 
@@ -165,6 +167,9 @@ def _sb_random(rng):
         out.append(Case({"x": x, "a0": a0, **p, "da": da},
                         f"T = {T}, N = {x.shape[1]}, n_x = {x.shape[2]}, n_a = {a0.shape[1]}"
                         + (", loss on the last step only" if k % 3 == 2 else "")))
+    x, a0, p = _problem(rng, 40)  # and one long sequence
+    out.append(Case({"x": x, "a0": a0, **p, "da": rng.normal(size=(40,) + a0.shape)},
+                    f"a long sequence: T = 40, N = {x.shape[1]}, n_x = {x.shape[2]}, n_a = {a0.shape[1]}"))
     return out
 
 
@@ -252,7 +257,7 @@ def _sb_compare(case, got, expected):
     return _compare_dict(got, expected, SEQ_KEYS, causes, _dba_shape_hint(a["x"].shape[1]))
 
 
-register(Spec("rnn_backward", ("rnncourse.rnn.rnn_backward",), _sb_visible, _sb_random,
+register(Spec("rnn_backward", refs(ref.rnn_backward), _sb_visible, _sb_random,
               expect=_sb_expect, compare=_sb_compare, arguments=_sb_arguments))
 
 
@@ -298,8 +303,8 @@ def _cv_compare(case, got, expected):
     return None
 
 
-register(Spec("clip_by_value", ("rnncourse.rnn.clip_by_value",), _cv_visible, _cv_random,
-              expect=lambda c: ref.clip_by_value(**c.args), compare=_cv_compare,
+register(Spec("clip_by_value", refs(losses.clip_by_value), _cv_visible, _cv_random,
+              expect=lambda c: losses.clip_by_value(**c.args), compare=_cv_compare,
               must_not_change=("grads",)))
 
 
@@ -360,8 +365,8 @@ def _cn_compare(case, got, expected):
     return None
 
 
-register(Spec("clip_by_norm", ("rnncourse.rnn.clip_by_norm",), _cn_visible, _cn_random,
-              expect=lambda c: ref.clip_by_norm(**c.args), compare=_cn_compare,
+register(Spec("clip_by_norm", refs(losses.clip_by_norm), _cn_visible, _cn_random,
+              expect=lambda c: losses.clip_by_norm(**c.args), compare=_cn_compare,
               must_not_change=("grads",)))
 
 
@@ -480,5 +485,5 @@ def _gc_compare(case, got, expected):
     return msg + (f"\nLikely cause: {cause}" if cause else "")
 
 
-register(Spec("grad_check", ("rnncourse.gradcheck.numerical_gradient", "rnncourse.gradcheck.relative_error"),
+register(Spec("grad_check", refs(gradcheck.numerical_gradient, gradcheck.relative_error),
               _gc_visible, _gc_random, expect=_gc_expect, compare=_gc_compare, arguments=_gc_arguments))

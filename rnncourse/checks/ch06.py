@@ -16,7 +16,7 @@ import numpy as np
 from ..grading import fixtures
 from ..grading.wire import Fixture, Raised
 from ..lm import metrics, model, sampling
-from ..rnn import clip_by_norm, log_softmax, softmax
+from ..losses import clip_by_norm, log_softmax, softmax
 from ._core import Case, Spec, close, describe, diagnose, register
 
 UNK_ID, EOS_ID = 1, 2

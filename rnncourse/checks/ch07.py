@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import gated as ref
+from .. import gru, lstm
+from ..losses import sigmoid
+from ..tasks import memory_task_inputs, memory_task_targets
 from ._wording import in_book_positions
 from ._core import boundary_sizes as _bound  # N = 1, n_x = n_a and n_x != n_a first
 from ._core import Case, Spec, compare_arrays, describe, diagnose, register
+from ._refs import refs
 
 STEP_AXES = ("example i", "hidden unit")
 SEQ_AXES = ("time step t", "example i", "hidden unit")
@@ -14,8 +17,7 @@ GRU_KEYS = ("Wrx", "Wra", "br", "Wux", "Wua", "bu", "Wcx", "Wca", "bc")
 LSTM_KEYS = ("Wfx", "Wfa", "bf", "Wux", "Wua", "bu", "Wox", "Woa", "bo", "Wcx", "Wca", "bc")
 
 
-def _sig(z):
-    return 1.0 / (1.0 + np.exp(-z))
+_sig = sigmoid  # the package's one sigmoid
 
 
 def _rand_params(rng, keys, n_x, n_a, scale=0.7):
@@ -33,7 +35,7 @@ def _sizes(rng, k=None):
 
 
 
-# -------------------------------------------------------------- gru_cell_forward
+# ---------------------------------------------------------------------- gru_step
 def _gru_visible():
     rng = np.random.default_rng(70)
     return [Case({"xt": rng.normal(size=(2, 3)), "a_prev": rng.normal(size=(2, 4)),
@@ -49,13 +51,19 @@ def _gru_random(rng):
     return out
 
 
-@in_book_positions
-def _gru_compare(case, got, expected):
-    x, a, p = case.args["xt"], case.args["a_prev"], case.args["params"]
+def _gru_parts(x, a, p):
+    """The notes' GRU re-derived for the diagnosis: pre-activations, gates and candidate.
+    ``u * cand + (1 - u) * a`` is the right answer (a test checks it against :func:`gru.gru_step`)."""
     pre_r = x @ p["Wrx"].T + a @ p["Wra"].T + p["br"]
     pre_u = x @ p["Wux"].T + a @ p["Wua"].T + p["bu"]
     r, u = _sig(pre_r), _sig(pre_u)
-    cand = np.tanh(x @ p["Wcx"].T + (r * a) @ p["Wca"].T + p["bc"])
+    return pre_r, pre_u, r, u, np.tanh(x @ p["Wcx"].T + (r * a) @ p["Wca"].T + p["bc"])
+
+
+@in_book_positions
+def _gru_compare(case, got, expected):
+    x, a, p = case.args["xt"], case.args["a_prev"], case.args["params"]
+    pre_r, pre_u, r, u, cand = _gru_parts(x, a, p)
     after = np.tanh(x @ p["Wcx"].T + r * (a @ p["Wca"].T) + p["bc"])
     return diagnose(got, expected, [
         ("the reset gate is in the wrong place: the notes' GRU multiplies a_prev by Γ_r BEFORE the product "
@@ -87,15 +95,15 @@ def _gru_transposed(x, a, p):
     """GRU outputs with one recurrent weight (square, so no shape error) used untransposed."""
     for W in ("Wra", "Wua", "Wca"):
         q = dict(p, **{W: p[W].T})
-        yield W, (lambda q=q: ref.gru_cell_forward(x, a, q, form="notes")[0])
+        yield W, (lambda q=q: gru.gru_cell_forward(x, a, q, form="notes")[0])
 
 
-register(Spec("gru_cell_forward", ("rnncourse.gated.gru_cell_forward", "rnncourse.gated.gru_forward"),
-              _gru_visible, _gru_random, expect=lambda c: ref.gru_cell_forward(**c.args, form="notes")[0],
+register(Spec("gru_step", refs(gru.gru_step, gru.gru_cell_forward, gru.gru_forward),
+              _gru_visible, _gru_random, expect=lambda c: gru.gru_step(**c.args, form="notes"),
               compare=_gru_compare))
 
 
-# ------------------------------------------------------------- lstm_cell_forward
+# --------------------------------------------------------------------- lstm_step
 def _lstm_visible():
     rng = np.random.default_rng(71)
     return [Case({"xt": rng.normal(size=(2, 3)), "a_prev": rng.normal(size=(2, 4)), "c_prev": rng.normal(size=(2, 4)),
@@ -132,10 +140,10 @@ def _lstm_cell_compare(case, got, expected):
     gate = {"f": "forget gate", "u": "update gate", "o": "output gate", "c": "candidate"}
     no_bias = [(f"the {gate[g]}'s bias b{g} is missing: every gate is sigmoid(xt @ W{g}x.T + a_prev @ W{g}a.T "
                 f"+ b{g})" if g != "c" else "the candidate's bias bc is missing: c̃ = tanh(xt @ Wcx.T + a_prev @ "
-                "Wca.T + bc)", lambda g=g: ref.lstm_cell_forward(x, a, c_prev, dict(p, **{f"b{g}": 0 * p[f"b{g}"]}))[1])
+                "Wca.T + bc)", lambda g=g: lstm.lstm_cell_forward(x, a, c_prev, dict(p, **{f"b{g}": 0 * p[f"b{g}"]}))[1])
                for g in "fuc"]
     copied = [(f"the {gate[g]} is computed with the {gate[w]}'s weights: it uses W{g}x, W{g}a and b{g}",
-               lambda g=g, w=w: ref.lstm_cell_forward(x, a, c_prev, dict(
+               lambda g=g, w=w: lstm.lstm_cell_forward(x, a, c_prev, dict(
                    p, **{f"W{g}x": p[f"W{w}x"], f"W{g}a": p[f"W{w}a"], f"b{g}": p[f"b{w}"]}))[1])
               for g, w in (("f", "u"), ("u", "f"), ("f", "o"), ("u", "o"))]
     problem = diagnose(got[1], c_ref, [
@@ -166,12 +174,12 @@ def _lstm_cell_compare(case, got, expected):
     ], "a_next", axes=STEP_AXES)
 
 
-register(Spec("lstm_cell_forward", ("rnncourse.gated.lstm_cell_forward", "rnncourse.gated.lstm_forward"),
-              _lstm_visible, _lstm_random, expect=lambda c: ref.lstm_cell_forward(**c.args)[:2],
+register(Spec("lstm_step", refs(lstm.lstm_step, lstm.lstm_cell_forward, lstm.lstm_forward, lstm.lstm_states),
+              _lstm_visible, _lstm_random, expect=lambda c: lstm.lstm_step(**c.args),
               compare=_lstm_cell_compare))
 
 
-# ------------------------------------------------------------------ lstm_forward
+# ------------------------------------------------------------------- lstm_states
 def _lf_visible():
     rng = np.random.default_rng(72)
     return [Case({"x": rng.normal(size=(3, 2, 2)), "a0": rng.normal(size=(2, 3)), "c0": rng.normal(size=(2, 3)),
@@ -186,6 +194,10 @@ def _lf_random(rng):
         out.append(Case({"x": rng.normal(size=(T, N, n_x)), "a0": rng.normal(size=(N, n_a)),
                          "c0": rng.normal(size=(N, n_a)), "params": _rand_params(rng, LSTM_KEYS, n_x, n_a)},
                         f"T = {T}, N = {N}, n_x = {n_x}, n_a = {n_a}"))
+    N, n_x, n_a = _sizes(rng)  # and one long sequence
+    out.append(Case({"x": rng.normal(size=(40, N, n_x)), "a0": rng.normal(size=(N, n_a)),
+                     "c0": rng.normal(size=(N, n_a)), "params": _rand_params(rng, LSTM_KEYS, n_x, n_a)},
+                    f"a long sequence: T = 40, N = {N}, n_x = {n_x}, n_a = {n_a}"))
     return out
 
 
@@ -193,7 +205,7 @@ def _lf_variant(x, a0, c0, p, carry_a=True, carry_c=True):
     """LSTM states over the sequence when a state is not carried (re-read from a0 / c0 at every step)."""
     a_prev, c_prev, out_a, out_c = a0, c0, [], []
     for t in range(x.shape[0]):
-        a_next, c_next, _ = ref.lstm_cell_forward(x[t], a_prev if carry_a else a0, c_prev if carry_c else c0, p)
+        a_next, c_next, _ = lstm.lstm_cell_forward(x[t], a_prev if carry_a else a0, c_prev if carry_c else c0, p)
         out_a.append(a_next)
         out_c.append(c_next)
         a_prev, c_prev = a_next, c_next
@@ -219,8 +231,8 @@ def _lf_compare(case, got, expected):
         if name not in wrong:
             wrong[name] = {"no c": lambda: _lf_variant(x, a0, c0, p, carry_c=False),
                            "no a": lambda: _lf_variant(x, a0, c0, p, carry_a=False),
-                           "zeros": lambda: ref.lstm_forward(x, 0 * a0, 0 * c0, p)[:2],
-                           "reversed": lambda: tuple(v[::-1] for v in ref.lstm_forward(x[::-1], a0, c0, p)[:2]),
+                           "zeros": lambda: lstm.lstm_forward(x, 0 * a0, 0 * c0, p)[:2],
+                           "reversed": lambda: tuple(v[::-1] for v in lstm.lstm_forward(x[::-1], a0, c0, p)[:2]),
                            }[name]()
         return wrong[name][i]
     for i, (name, ref_arr) in enumerate((("a", a_ref), ("c", c_ref))):
@@ -238,14 +250,14 @@ def _lf_compare(case, got, expected):
             name, axes=SEQ_AXES, layout_hint="the result is time-major, (T, N, n_a)")
         if problem:
             if "Likely cause" not in problem and isinstance(got[i], np.ndarray) and got[i].shape == ref_arr.shape:
-                problem += ("\nIf your lstm_forward calls your lstm_cell_forward and test_lstm_cell_forward fails "
-                            "too, fix lstm_cell_forward first.")
+                problem += ("\nIf your lstm_states calls your lstm_step and test_lstm_step fails "
+                            "too, fix lstm_step first.")
             return problem
     return None
 
 
-register(Spec("lstm_forward", ("rnncourse.gated.lstm_forward",), _lf_visible, _lf_random,
-              expect=lambda c: ref.lstm_forward(**c.args)[:2], compare=_lf_compare))
+register(Spec("lstm_states", refs(lstm.lstm_states, lstm.lstm_forward), _lf_visible, _lf_random,
+              expect=lambda c: lstm.lstm_states(**c.args), compare=_lf_compare))
 
 
 # ------------------------------------------------------------ lstm_cell_backward
@@ -271,7 +283,7 @@ def _lb_random(rng):
 
 
 def _lb_cache(a):
-    return ref.lstm_cell_forward(a["xt"], a["a_prev"], a["c_prev"], a["params"])[2]
+    return lstm.lstm_cell_forward(a["xt"], a["a_prev"], a["c_prev"], a["params"])[2]
 
 
 def _lb_arguments(a):
@@ -284,7 +296,7 @@ def _lb_variant(a, tanh_deriv=True, with_dc_next=True, blocks="fuoc", cand_deriv
 
     ``blocks[k]`` is the gate whose weights are paired with gate ``"fuoc"[k]``'s
     pre-activation gradient in dxt and da_prev (e.g. ``"ufoc"``: f and u exchanged,
-    what reading the stacked rows u, f, o, c in the order f, u, o, c gives).
+    what reading the stacked rows f, u, o, c in the old order u, f, o, c gives).
     """
     x, ap, cp, p, da, dcn = (a[k] for k in ("xt", "a_prev", "c_prev", "params", "da_next", "dc_next"))
     pre, f, u, o, ct = _lstm_parts(x, ap, cp, p)
@@ -324,8 +336,11 @@ def _lb_compare(case, got, expected):
             ("dc_next (the gradient arriving from step t + 1 through the cell) is not added to dc",
              lambda k=k: variant("no dc_next", with_dc_next=False)[k]),
             ("the gate blocks of the stacked weights are read in the wrong order: the rows of Wx and Wa are, "
-             "in this order, u, f, o, c (Wx[:n_a] belongs to the update gate)",
+             "in this order, f, u, o, c (Wx[:n_a] belongs to the forget gate)",
              lambda k=k: variant("blocks", blocks="ufoc")[k]),
+            ("the gate blocks of the stacked weights are read in PyTorch's order i, f, g, o (u, f, c, o); the "
+             "package stacks the rows in the order of the equations, f, u, o, c",
+             lambda k=k: variant("torch blocks", blocks="ufco")[k]),
             ("the candidate's derivative is tanh' of its own pre-activation, 1 - c̃**2, not 1 - tanh(c_next)**2",
              lambda k=k: variant("cand deriv", cand_deriv_from_cell=True)[k]),
             ("the cell state reaches the past only through the forget gate: dc_prev = dc * Γ_f",
@@ -350,49 +365,24 @@ def _lb_compare(case, got, expected):
     return None
 
 
-register(Spec("lstm_cell_backward", ("rnncourse.gated.lstm_cell_backward", "rnncourse.gated.lstm_backward"),
-              _lb_visible, _lb_random, expect=lambda c: ref.lstm_cell_backward(c.args["da_next"], c.args["dc_next"],
+register(Spec("lstm_cell_backward", refs(lstm.lstm_cell_backward, lstm.lstm_backward),
+              _lb_visible, _lb_random, expect=lambda c: lstm.lstm_cell_backward(c.args["da_next"], c.args["dc_next"],
                                                                            _lb_cache(c.args)),
               compare=_lb_compare, arguments=_lb_arguments))
 
 
 # ---------------------------------------------------------------- hand_set_lstm
-def task_targets(x):
-    """Note 003's memory task for a one-unit LSTM, inputs x ``(T, N, 3)`` = (x1, x2, x3).
-
-    x2 = 1 writes: c += tanh(x1); x2 = -1 erases: c = 0; x2 = 0 keeps c.
-    x3 = 1 shows the memory: a = tanh(c); x3 = 0 hides it: a = 0.
-    Returns the target ``(a, c)``, each ``(T, N, 1)``.
-    """
-    T, N, _ = x.shape
-    c = np.zeros((N,))
-    cs, as_ = [], []
-    for t in range(T):
-        x1, x2, x3 = x[t, :, 0], x[t, :, 1], x[t, :, 2]
-        c = np.where(x2 == -1, 0.0, c + np.where(x2 == 1, np.tanh(x1), 0.0))
-        cs.append(c.copy())
-        as_.append(np.where(x3 == 1, np.tanh(c), 0.0))
-    return np.array(as_)[..., None], np.array(cs)[..., None]
-
-
-def task_inputs(rng, T, N):
-    x1 = rng.integers(-2, 4, size=(T, N)).astype(float)
-    x2 = rng.choice([-1.0, 0.0, 1.0], p=[0.15, 0.35, 0.5], size=(T, N))
-    x3 = rng.choice([0.0, 1.0], size=(T, N))
-    return np.stack([x1, x2, x3], axis=-1)
-
-
 def _hs_visible():
     x = np.array([[[3, 1, 0]], [[2, 0, 0]], [[1, 1, 1]], [[-1, 0, 1]], [[0, -1, 1]], [[2, 1, 1]]], dtype=float)
     return [Case({"x": x}, "a sequence in the spirit of Hung-yi Lee's example: write 3, keep, write 1 and show, show, erase and show, write 2")]
 
 
 def _hs_random(rng):
-    return [Case({"x": task_inputs(rng, 12, 6)}, f"12 steps, 6 random sequences (set {k + 1})") for k in range(3)]
+    return [Case({"x": memory_task_inputs(rng, 12, 6)}, f"12 steps, 6 random sequences (set {k + 1})") for k in range(3)]
 
 
 def _hs_expect(case):
-    return task_targets(case.args["x"])
+    return memory_task_targets(case.args["x"])
 
 
 def _hs_compare(case, got, expected):
@@ -409,7 +399,7 @@ def _hs_compare(case, got, expected):
     a_t, c_t = expected
     T, N, _ = x.shape
     try:
-        a, c, _ = ref.lstm_forward(x, np.zeros((N, 1)), np.zeros((N, 1)), {k: got[k] for k in LSTM_KEYS})
+        a, c, _ = lstm.lstm_forward(x, np.zeros((N, 1)), np.zeros((N, 1)), {k: got[k] for k in LSTM_KEYS})
     except Exception as exc:  # e.g. NaN or inf weights
         return f"the LSTM could not run with these parameters: {exc}"
     params = {k: got[k] for k in LSTM_KEYS}

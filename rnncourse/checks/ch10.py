@@ -12,8 +12,8 @@ import numpy as np
 
 from .. import seq2seq as ref
 from .. import seq2seq_decode as gen
-from ..gated import gru_forward, init_gru_params
-from ..rnn import log_softmax
+from ..gru import gru_forward, init_gru_params
+from ..losses import log_softmax
 from ._core import Case, Spec, close, describe, diagnose, register
 
 SEQ_AXES = ("time step t", "example i", "vocabulary entry")

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._guard import reference
 from .._validate import as_float_array, as_int_array, check_positive_int, check_shape
-from ..rnn import log_softmax
+from ..losses import log_softmax
 from ._args import check_real
 
 __all__ = ["sequence_log_prob", "perplexity", "bits_per_char", "uniform_bpc"]

@@ -11,8 +11,8 @@ import numpy as np
 from .._guard import reference
 from .._validate import as_float_array, as_int_array, check_positive_int, check_shape
 from ..embedding import embedding_backward, embedding_forward
-from ..rnn import (clip_by_norm, init_rnn_params, output_backward, output_forward, rnn_backward, rnn_forward,
-                   softmax_cross_entropy)
+from ..losses import clip_by_norm, softmax_cross_entropy
+from ..rnn import init_rnn_params, output_backward, output_forward, rnn_backward, rnn_forward
 from ..vocab import one_hot
 from ._args import check_hyper, check_real, check_rng
 

@@ -22,7 +22,8 @@ import numpy as np
 
 from .._guard import reference
 from .._validate import as_float_array, as_id_list, as_int_array, check_positive_int
-from ..rnn import output_forward, rnn_cell_forward, softmax
+from ..rnn import output_forward, rnn_cell_forward
+from ..losses import softmax
 from ._args import check_real, check_rng
 from .data import EOS_ID, UNK_ID
 from .model import _check_lm_params, _embed

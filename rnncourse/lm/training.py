@@ -9,7 +9,7 @@ import numpy as np
 
 from .._guard import reference
 from .._validate import as_int_array, check_positive_int
-from ..rnn import clip_by_norm
+from ..losses import clip_by_norm
 from ._args import check_real, check_rng
 from .data import EOS_ID, LMDataset, batches_forever, char_dataset, tbptt_batches
 from .metrics import bits_per_char, sequence_log_prob

@@ -8,22 +8,22 @@ from ._base import Mutant, mistake, softmax as _softmax, sigmoid as _sigmoid  # 
 A = "04-recurrent-network"
 
 MUTANTS = [
-    Mutant(A, "transposed input weight", "rnn_cell_forward",
-           "xt @ Wax.T", "xt @ Wax", "test_rnn_cell_forward", "the input term is xt @ Wax.T"),
-    Mutant(A, "transposed recurrent weight", "rnn_cell_forward",
-           "a_prev @ Waa.T", "a_prev @ Waa", "test_rnn_cell_forward", "Waa is transposed"),
-    Mutant(A, "missing bias", "rnn_cell_forward",
-           "a_prev @ Waa.T + ba)", "a_prev @ Waa.T)", "test_rnn_cell_forward", "the bias ba"),
-    Mutant(A, "ReLU instead of tanh", "rnn_cell_forward",
+    Mutant(A, "transposed input weight", "rnn_step",
+           "xt @ Wax.T", "xt @ Wax", "test_rnn_step", "the input term is xt @ Wax.T"),
+    Mutant(A, "transposed recurrent weight", "rnn_step",
+           "a_prev @ Waa.T", "a_prev @ Waa", "test_rnn_step", "Waa is transposed"),
+    Mutant(A, "missing bias", "rnn_step",
+           "a_prev @ Waa.T + ba)", "a_prev @ Waa.T)", "test_rnn_step", "the bias ba"),
+    Mutant(A, "ReLU instead of tanh", "rnn_step",
            "np.tanh(xt @ Wax.T + a_prev @ Waa.T + ba)", "np.maximum(xt @ Wax.T + a_prev @ Waa.T + ba, 0)",
-           "test_rnn_cell_forward", "not ReLU"),
-    Mutant(A, "state not carried", "rnn_forward",
-           "rnn_cell_forward(x[t], a_prev, Wax, Waa, ba)", "rnn_cell_forward(x[t], a0, Wax, Waa, ba)",
-           "test_rnn_forward", "state is not carried"),
-    Mutant(A, "off by one in time", "rnn_forward",
-           "a_prev = rnn_cell_forward(x[t], a_prev, Wax, Waa, ba)\n        a[t] = a_prev",
-           "a[t] = a_prev\n        a_prev = rnn_cell_forward(x[t], a_prev, Wax, Waa, ba)",
-           "test_rnn_forward", "off by one in time"),
+           "test_rnn_step", "not ReLU"),
+    Mutant(A, "state not carried", "rnn_states",
+           "rnn_step(x[t], a_prev, Wax, Waa, ba)", "rnn_step(x[t], a0, Wax, Waa, ba)",
+           "test_rnn_states", "state is not carried"),
+    Mutant(A, "off by one in time", "rnn_states",
+           "a_prev = rnn_step(x[t], a_prev, Wax, Waa, ba)\n        a[t] = a_prev",
+           "a[t] = a_prev\n        a_prev = rnn_step(x[t], a_prev, Wax, Waa, ba)",
+           "test_rnn_states", "off by one in time"),
     Mutant(A, "Jordan output not fed back", "jordan_forward",
            "y_prev = y_hat[t]", "pass", "test_jordan_forward", "not fed back"),
     Mutant(A, "padding read as the last step", "many_to_one_forward",
@@ -36,8 +36,8 @@ MUTANTS = [
 ]
 
 
-# ================================================================ 04 rnn_cell_forward
-F = "rnn_cell_forward"
+# ================================================================ 04 rnn_step
+F = "rnn_step"
 
 
 @mistake(F, "Wax not transposed", "Wax")
@@ -101,8 +101,8 @@ def _(xt, a_prev, Wax, Waa, ba):
     return np.tanh(z), z
 
 
-# ===================================================================== 04 rnn_forward
-F = "rnn_forward"
+# ===================================================================== 04 rnn_states
+F = "rnn_states"
 
 
 def _cell(xt, a_prev, Wax, Waa, ba):
@@ -171,7 +171,7 @@ def _(x, a0, Wax, Waa, ba):
     return a
 
 
-@mistake(F, "no activation (a wrong cell)", "rnn_cell_forward")
+@mistake(F, "no activation (a wrong cell)", "rnn_step")
 def _(x, a0, Wax, Waa, ba):
     a, a_prev = np.zeros((x.shape[0], x.shape[1], Waa.shape[0])), a0
     for t in range(x.shape[0]):
@@ -179,7 +179,7 @@ def _(x, a0, Wax, Waa, ba):
     return a
 
 
-@mistake(F, "bias missing (a wrong cell)", "rnn_cell_forward")
+@mistake(F, "bias missing (a wrong cell)", "rnn_step")
 def _(x, a0, Wax, Waa, ba):
     a, a_prev = np.zeros((x.shape[0], x.shape[1], Waa.shape[0])), a0
     for t in range(x.shape[0]):
@@ -338,7 +338,7 @@ def _(x, lengths, a0, Wax, Waa, ba, Wya, by):
     return np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
 
 
-@mistake(F, "a wrong rnn_forward (state not carried)", "rnn_forward")
+@mistake(F, "a wrong rnn_states (state not carried)", "rnn_states")
 def _(x, lengths, a0, Wax, Waa, ba, Wya, by):
     a = np.stack([_cell(x[t], a0, Wax, Waa, ba) for t in range(x.shape[0])])
     return _softmax(_last(a, lengths) @ Wya.T + by)

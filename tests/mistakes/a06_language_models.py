@@ -431,7 +431,8 @@ F = "train_step"
 
 
 def _forward_backward(p, inputs, targets, a0, reduction="sum"):
-    from rnncourse.rnn import output_backward, output_forward, rnn_backward, rnn_forward, softmax_cross_entropy
+    from rnncourse.rnn import output_backward, output_forward, rnn_backward, rnn_forward
+    from rnncourse.losses import softmax_cross_entropy
     from rnncourse.vocab import one_hot
     x = one_hot(inputs, p["Wya"].shape[0])
     a, rnn_cache = rnn_forward(x, a0, p["Wax"], p["Waa"], p["ba"])
@@ -443,7 +444,7 @@ def _forward_backward(p, inputs, targets, a0, reduction="sum"):
 
 
 def _clip(grads, max_norm):
-    from rnncourse.rnn import clip_by_norm
+    from rnncourse.losses import clip_by_norm
     return clip_by_norm(grads, max_norm)[0]
 
 
@@ -498,7 +499,8 @@ def _(params, inputs, targets, a0, lr, max_norm):
 
 @mistake(F, "V from the data", "cannot be read from the data")
 def _(params, inputs, targets, a0, lr, max_norm):
-    from rnncourse.rnn import output_backward, output_forward, rnn_backward, rnn_forward, softmax_cross_entropy
+    from rnncourse.rnn import output_backward, output_forward, rnn_backward, rnn_forward
+    from rnncourse.losses import softmax_cross_entropy
     from rnncourse.vocab import one_hot
     p = params
     x = one_hot(inputs, int(inputs.max()) + 1)

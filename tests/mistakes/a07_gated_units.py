@@ -8,27 +8,27 @@ from ._base import Mutant, mistake, softmax as _softmax, sigmoid as _sigmoid  # 
 A = "07-gated-units"
 
 MUTANTS = [
-    Mutant(A, "GRU reset gate after the product", "gru_cell_forward",
-           '(gamma_r * a_prev) @ p["Wca"].T', 'gamma_r * (a_prev @ p["Wca"].T)', "test_gru_cell_forward",
+    Mutant(A, "GRU reset gate after the product", "gru_step",
+           '(gamma_r * a_prev) @ p["Wca"].T', 'gamma_r * (a_prev @ p["Wca"].T)', "test_gru_step",
            "reset gate is in the wrong place"),
-    Mutant(A, "GRU update gate reversed", "gru_cell_forward",
+    Mutant(A, "GRU update gate reversed", "gru_step",
            "gamma_u * c_tilde + (1 - gamma_u) * a_prev", "(1 - gamma_u) * c_tilde + gamma_u * a_prev",
-           "test_gru_cell_forward", "wrong way round"),
-    Mutant(A, "GRU candidate with a sigmoid", "gru_cell_forward",
-           'c_tilde = np.tanh(xt @ p["Wcx"].T', 'c_tilde = sigmoid(xt @ p["Wcx"].T', "test_gru_cell_forward",
+           "test_gru_step", "wrong way round"),
+    Mutant(A, "GRU candidate with a sigmoid", "gru_step",
+           'c_tilde = np.tanh(xt @ p["Wcx"].T', 'c_tilde = sigmoid(xt @ p["Wcx"].T', "test_gru_step",
            "candidate must use tanh"),
-    Mutant(A, "LSTM output without tanh (note 000)", "lstm_cell_forward",
-           "a_next = gamma_o * np.tanh(c_next)", "a_next = gamma_o * c_next", "test_lstm_cell_forward",
+    Mutant(A, "LSTM output without tanh (note 000)", "lstm_step",
+           "a_next = gamma_o * np.tanh(c_next)", "a_next = gamma_o * c_next", "test_lstm_step",
            "tanh on the cell output is missing"),
-    Mutant(A, "LSTM forget and update swapped", "lstm_cell_forward",
+    Mutant(A, "LSTM forget and update swapped", "lstm_step",
            "c_next = gamma_f * c_prev + gamma_u * c_tilde", "c_next = gamma_u * c_prev + gamma_f * c_tilde",
-           "test_lstm_cell_forward", "forget and update gates are swapped"),
-    Mutant(A, "LSTM candidate with a sigmoid", "lstm_cell_forward",
-           'c_tilde = np.tanh(pre("c"))', 'c_tilde = sigmoid(pre("c"))', "test_lstm_cell_forward",
+           "test_lstm_step", "forget and update gates are swapped"),
+    Mutant(A, "LSTM candidate with a sigmoid", "lstm_step",
+           'c_tilde = np.tanh(pre("c"))', 'c_tilde = sigmoid(pre("c"))', "test_lstm_step",
            "candidate must use tanh"),
-    Mutant(A, "LSTM cell state not carried", "lstm_forward",
-           "lstm_cell_forward(x[t], a_prev, c_prev, params)", "lstm_cell_forward(x[t], a_prev, c0, params)",
-           "test_lstm_forward", "cell state is not carried"),
+    Mutant(A, "LSTM cell state not carried", "lstm_states",
+           "lstm_step(x[t], a_prev, c_prev, params)", "lstm_step(x[t], a_prev, c0, params)",
+           "test_lstm_states", "cell state is not carried"),
     Mutant(A, "LSTM backward without tanh'", "lstm_cell_backward",
            "da_next * o * (1 - cache.tanh_c ** 2)", "da_next * o", "test_lstm_cell_backward", "goes through tanh"),
     Mutant(A, "LSTM backward ignores dc_next", "lstm_cell_backward",
@@ -38,40 +38,40 @@ MUTANTS = [
     Mutant(A, "hand-set output gate always open", "hand_set_lstm",
            '"bo": np.array([-10.0])', '"bo": np.array([10.0])', "test_hand_set_lstm", "output gate must be closed"),
     # the rest of each function's five or more: wrong gate activation, gate order, state handling
-    Mutant(A, "GRU reset and update gates swapped", "gru_cell_forward",
+    Mutant(A, "GRU reset and update gates swapped", "gru_step",
            'gamma_r = sigmoid(xt @ p["Wrx"].T + a_prev @ p["Wra"].T + p["br"])\n'
            '    gamma_u = sigmoid(xt @ p["Wux"].T + a_prev @ p["Wua"].T + p["bu"])',
            'gamma_u = sigmoid(xt @ p["Wrx"].T + a_prev @ p["Wra"].T + p["br"])\n'
            '    gamma_r = sigmoid(xt @ p["Wux"].T + a_prev @ p["Wua"].T + p["bu"])',
-           "test_gru_cell_forward", "reset and update gates are swapped"),
-    Mutant(A, "GRU update gate with tanh", "gru_cell_forward",
-           'gamma_u = sigmoid(xt @ p["Wux"].T', 'gamma_u = np.tanh(xt @ p["Wux"].T', "test_gru_cell_forward",
+           "test_gru_step", "reset and update gates are swapped"),
+    Mutant(A, "GRU update gate with tanh", "gru_step",
+           'gamma_u = sigmoid(xt @ p["Wux"].T', 'gamma_u = np.tanh(xt @ p["Wux"].T', "test_gru_step",
            "gates are sigmoids"),
-    Mutant(A, "GRU reset gate ignored", "gru_cell_forward",
-           '(gamma_r * a_prev) @ p["Wca"].T', 'a_prev @ p["Wca"].T', "test_gru_cell_forward",
+    Mutant(A, "GRU reset gate ignored", "gru_step",
+           '(gamma_r * a_prev) @ p["Wca"].T', 'a_prev @ p["Wca"].T', "test_gru_step",
            "reset gate is ignored"),
-    Mutant(A, "LSTM output gate with tanh", "lstm_cell_forward",
-           'sigmoid(pre("o"))', 'np.tanh(pre("o"))', "test_lstm_cell_forward", "output gate uses tanh"),
-    Mutant(A, "LSTM without forget gate", "lstm_cell_forward",
+    Mutant(A, "LSTM output gate with tanh", "lstm_step",
+           'sigmoid(pre("o"))', 'np.tanh(pre("o"))', "test_lstm_step", "output gate uses tanh"),
+    Mutant(A, "LSTM without forget gate", "lstm_step",
            "c_next = gamma_f * c_prev + gamma_u * c_tilde", "c_next = c_prev + gamma_u * c_tilde",
-           "test_lstm_cell_forward", "forget gate is missing"),
-    Mutant(A, "LSTM output from the old cell", "lstm_cell_forward",
+           "test_lstm_step", "forget gate is missing"),
+    Mutant(A, "LSTM output from the old cell", "lstm_step",
            "a_next = gamma_o * np.tanh(c_next)", "a_next = gamma_o * np.tanh(c_prev)",
-           "test_lstm_cell_forward", "NEW cell state"),
-    Mutant(A, "LSTM hidden state not carried", "lstm_forward",
-           "lstm_cell_forward(x[t], a_prev, c_prev, params)", "lstm_cell_forward(x[t], a0, c_prev, params)",
-           "test_lstm_forward", "hidden state is not carried"),
-    Mutant(A, "LSTM initial states ignored", "lstm_forward",
+           "test_lstm_step", "NEW cell state"),
+    Mutant(A, "LSTM hidden state not carried", "lstm_states",
+           "lstm_step(x[t], a_prev, c_prev, params)", "lstm_step(x[t], a0, c_prev, params)",
+           "test_lstm_states", "hidden state is not carried"),
+    Mutant(A, "LSTM initial states ignored", "lstm_states",
            "a_prev, c_prev = a0, c0", "a_prev, c_prev = np.zeros_like(a0), np.zeros_like(c0)",
-           "test_lstm_forward", "initial states a0 and c0 are ignored"),
-    Mutant(A, "LSTM states stored before the step", "lstm_forward",
-           "a_prev, c_prev = lstm_cell_forward(x[t], a_prev, c_prev, params)\n        a[t], c[t] = a_prev, c_prev",
-           "a[t], c[t] = a_prev, c_prev\n        a_prev, c_prev = lstm_cell_forward(x[t], a_prev, c_prev, params)",
-           "test_lstm_forward", "off by one in time"),
-    Mutant(A, "LSTM hidden states returned as cells", "lstm_forward",
-           "return a, c", "return a, a", "test_lstm_forward", "must hold the cell states"),
+           "test_lstm_states", "initial states a0 and c0 are ignored"),
+    Mutant(A, "LSTM states stored before the step", "lstm_states",
+           "a_prev, c_prev = lstm_step(x[t], a_prev, c_prev, params)\n        a[t], c[t] = a_prev, c_prev",
+           "a[t], c[t] = a_prev, c_prev\n        a_prev, c_prev = lstm_step(x[t], a_prev, c_prev, params)",
+           "test_lstm_states", "off by one in time"),
+    Mutant(A, "LSTM hidden states returned as cells", "lstm_states",
+           "return a, c", "return a, a", "test_lstm_states", "must hold the cell states"),
     Mutant(A, "LSTM backward gate blocks in the wrong order", "lstm_cell_backward",
-           'enumerate("ufoc")', 'enumerate("fuoc")', "test_lstm_cell_backward", "wrong order"),
+           'enumerate("fuoc")', 'enumerate("ufoc")', "test_lstm_cell_backward", "wrong order"),
     Mutant(A, "LSTM backward candidate derivative from the cell", "lstm_cell_backward",
            '"c": dc * u * (1 - ct ** 2)', '"c": dc * u * (1 - cache.tanh_c ** 2)', "test_lstm_cell_backward",
            "1 - c̃**2"),
@@ -89,8 +89,8 @@ MUTANTS = [
 ]
 
 
-# ================================================================= 07 gru_cell_forward
-F = "gru_cell_forward"
+# ================================================================= 07 gru_step
+F = "gru_step"
 
 
 def _gru(xt, a_prev, p, r_after=False, reverse=False, cand_act=np.tanh, r_off=False, alone=False,
@@ -129,8 +129,8 @@ for _name, _kw, _frag in [
     mistake(F, _name, _frag)(lambda xt, a_prev, params, _kw=_kw: _gru(xt, a_prev, params, **_kw))
 
 
-# ================================================================ 07 lstm_cell_forward
-F = "lstm_cell_forward"
+# ================================================================ 07 lstm_step
+F = "lstm_step"
 
 
 def _lstm(xt, a_prev, c_prev, p, swap_fu=False, out_tanh=True, cand_act=np.tanh, no_f=False, from_prev=False,
@@ -166,8 +166,8 @@ for _name, _kw, _frag in [
     mistake(F, _name, _frag)(lambda xt, a_prev, c_prev, params, _kw=_kw: _lstm(xt, a_prev, c_prev, params, **_kw))
 
 
-# ===================================================================== 07 lstm_forward
-F = "lstm_forward"
+# ===================================================================== 07 lstm_states
+F = "lstm_states"
 
 
 def _lstm_seq(x, a0, c0, p, carry_a=True, carry_c=True, zeros=False, shift=False, reverse=False, cell=_lstm,
@@ -195,7 +195,7 @@ for _name, _kw, _frag in [
         ("returns (c, a)", dict(ret="ca"), "order is (a, c)"),
         ("only the last states returned", dict(ret="last"), "every time step"),
         ("a wrong cell (no tanh on the output)",
-         dict(cell=lambda xt, a, c, p: _lstm(xt, a, c, p, out_tanh=False)), "lstm_cell_forward")]:
+         dict(cell=lambda xt, a, c, p: _lstm(xt, a, c, p, out_tanh=False)), "lstm_step")]:
     mistake(F, _name, _frag)(lambda x, a0, c0, params, _kw=_kw: _lstm_seq(x, a0, c0, params, **_kw))
 
 
@@ -203,7 +203,7 @@ for _name, _kw, _frag in [
 F = "lstm_cell_backward"
 
 
-def _lstm_back(da_next, dc_next, cache, tanh_d=True, dc_n=True, order="ufoc", cand_from_cell=False,
+def _lstm_back(da_next, dc_next, cache, tanh_d=True, dc_n=True, order="fuoc", cand_from_cell=False,
                forget_past=True, o_from_c=False, f_no_cprev=False, dW_from_a_next=False, db_not_summed=False):
     f, u, o, ct = cache.gamma_f, cache.gamma_u, cache.gamma_o, cache.c_tilde
     dc = (dc_next if dc_n else 0) + da_next * o * ((1 - cache.tanh_c ** 2) if tanh_d else 1)
@@ -213,8 +213,8 @@ def _lstm_back(da_next, dc_next, cache, tanh_d=True, dc_n=True, order="ufoc", ca
           "c": dc * u * (1 - (cache.tanh_c if cand_from_cell else ct) ** 2)}
     H = f.shape[1]
     rows = {g: slice(k * H, (k + 1) * H) for k, g in enumerate(order)}
-    grads = {"dxt": sum(dz[g] @ cache.Wx[rows[g]] for g in "ufoc"),
-             "da_prev": sum(dz[g] @ cache.Wa[rows[g]] for g in "ufoc"),
+    grads = {"dxt": sum(dz[g] @ cache.Wx[rows[g]] for g in "fuoc"),
+             "da_prev": sum(dz[g] @ cache.Wa[rows[g]] for g in "fuoc"),
              "dc_prev": dc * f if forget_past else dc}
     for g in "fuoc":
         grads[f"dW{g}x"] = dz[g].T @ cache.xt
@@ -226,7 +226,8 @@ def _lstm_back(da_next, dc_next, cache, tanh_d=True, dc_n=True, order="ufoc", ca
 for _name, _kw, _frag in [
         ("no tanh' on the path from a_next", dict(tanh_d=False), "goes through tanh"),
         ("dc_next ignored", dict(dc_n=False), "dc_next"),
-        ("stacked blocks read as f, u, o, c", dict(order="fuoc"), "wrong order"),
+        ("stacked blocks read as u, f, o, c", dict(order="ufoc"), "wrong order"),
+        ("stacked blocks read in PyTorch's order i, f, g, o", dict(order="ufco"), "PyTorch's order"),
         ("candidate derivative from the cell", dict(cand_from_cell=True), "1 - c̃**2"),
         ("dc_prev without the forget gate", dict(forget_past=False), "only through the forget gate"),
         ("output gate derivative with c_next instead of tanh(c_next)", dict(o_from_c=True), "tanh(c_next)"),
