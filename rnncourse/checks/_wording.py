@@ -7,7 +7,6 @@ applies it to every check.
 """
 from __future__ import annotations
 
-import functools
 import re
 
 # one wording for one mistake across assignments
@@ -37,12 +36,3 @@ def with_keyword_hint(message, case, got) -> str | None:
     if message and hint and "Likely cause" not in message:
         message += hint
     return message
-
-
-def in_book_positions(compare):
-    """Decorator kept for the checks that still use it: the message of ``compare`` with the keyword hint
-    (positions are now worded by compare_arrays itself)."""
-    @functools.wraps(compare)
-    def wrapped(case, got, *args, **kwargs):
-        return with_keyword_hint(compare(case, got, *args, **kwargs), case, got)
-    return wrapped

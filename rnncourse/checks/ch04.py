@@ -11,7 +11,6 @@ import numpy as np
 
 from .. import losses
 from .. import rnn as ref
-from ._wording import in_book_positions
 from ._refs import refs
 from ._core import boundary_sizes as _bound  # N = 1, n_x = n_a and n_x != n_a first
 from ._core import ATOL, RTOL, Case, Raised, Spec, compare_arrays, describe, diagnose, first_difference, register
@@ -101,7 +100,6 @@ def _matmul_failed(got) -> bool:
                                         or "shapes" in got.message and "mismatch" in got.message)
 
 
-@in_book_positions
 def _cell_compare(case, got, expected, probes):
     a = case.args
     if _matmul_failed(got):
@@ -146,10 +144,6 @@ SEQ_LABELS = {
 }
 
 
-CALLS_CELL = ("\nIf your rnn_states calls your rnn_step and test_rnn_step fails too, "
-              "fix rnn_step first.")
-
-
 def _seq_visible():
     x = np.array([[[1.0, 1.0]], [[1.0, 1.0]], [[2.0, 2.0]]])
     return [Case({"x": x, "a0": np.zeros((1, 2)), "Wax": np.full((2, 2), 0.1), "Waa": np.full((2, 2), 0.1),
@@ -183,7 +177,6 @@ def _seq_ref(args):
     return ref.rnn_states(**args)
 
 
-@in_book_positions
 def _seq_compare(case, got, expected, probes):
     a = case.args
     x, a0, Wax, Waa, ba = a["x"], a["a0"], a["Wax"], a["Waa"], a["ba"]
@@ -197,15 +190,15 @@ def _seq_compare(case, got, expected, probes):
          lambda: ref.rnn_forward(x[::-1], a0, Wax, Waa, ba)[0][::-1]),
         ("time runs backwards: process x[0], x[1], ... in order",
          lambda: ref.rnn_forward(x[::-1], a0, Wax, Waa, ba)[0]),
-        ("the activation is missing: a[t] = tanh(z[t])" + CALLS_CELL,
+        ("the activation is missing: a[t] = tanh(z[t])",
          lambda: ref.rnn_forward(x, a0, Wax, Waa, ba, activation="identity")[0]),
-        ("Waa is transposed: the recurrent term is a[t - 1] @ Waa.T" + CALLS_CELL,
+        ("Waa is transposed: the recurrent term is a[t - 1] @ Waa.T",
          lambda: ref.rnn_forward(x, a0, Wax, Waa.T, ba)[0]),
         ("the initial state a0 is ignored: the first step must use a_prev = a0 (here a0 is not zero)",
          lambda: ref.rnn_forward(x, np.zeros_like(a0), Wax, Waa, ba)[0]),
         ("the last time step (t = T) was not computed: the loop must run over all T steps",
          lambda: np.concatenate([expected[:-1], np.zeros_like(expected[-1:])])),
-        ("the activation is ReLU: the Elman cell uses tanh" + CALLS_CELL,
+        ("the activation is ReLU: the Elman cell uses tanh",
          lambda: ref.rnn_forward(x, a0, Wax, Waa, ba, activation="relu")[0]),
     ]
     if isinstance(got, np.ndarray) and got.shape == expected.shape[1:]:
@@ -224,9 +217,6 @@ def _seq_compare(case, got, expected, probes):
     if problem and T > 1 and isinstance(got, np.ndarray) and got.shape == expected.shape:
         if first_difference(got[:1], expected[:1], RTOL, ATOL) is None:
             problem += "\n(The first time step is right: look at how the state is passed from one step to the next.)"
-    if (problem and isinstance(got, np.ndarray) and got.shape == expected.shape
-            and ("Likely cause" not in problem or "your output is correct when" in problem)):
-        problem += CALLS_CELL  # no cause named, or a term of the cell: the cell may be the fault
     return problem
 
 
@@ -254,7 +244,6 @@ def _jordan_random(rng):
     return out
 
 
-@in_book_positions
 def _jordan_compare(case, got, expected):
     a = case.args
     y_hat, hidden = expected
@@ -361,11 +350,6 @@ def _m2o_random(rng):
     return out
 
 
-CALLS_SEQ = ("\nIf your many_to_one_forward calls your rnn_states and test_rnn_states fails too, "
-             "fix rnn_states first.")
-
-
-@in_book_positions
 def _m2o_compare(case, got, expected):
     a = case.args
     N = len(a["lengths"])
@@ -403,10 +387,8 @@ def _m2o_compare(case, got, expected):
         ("a sigmoid is not a softmax: the probabilities of the classes must sum to 1", lambda: losses.sigmoid(z)),
         ("the output bias by is missing: scores are a_last @ Wya.T + by", lambda: losses.softmax(z - a["by"])),
         ("the initial state a0 is ignored (here a0 is not zero)", with_a0_zero),
-        ("the hidden state is not carried from step to step (every step used a0)" + CALLS_SEQ, not_carried),
+        ("the hidden state is not carried from step to step (every step used a0)", not_carried),
     ], "probs", axes=("example i", "class"))
-    if problem and "Likely cause" not in problem and isinstance(got, np.ndarray) and got.shape == expected.shape:
-        problem += CALLS_SEQ
     return problem
 
 
