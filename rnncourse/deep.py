@@ -243,6 +243,6 @@ def flatten_params(params) -> dict:
 
 def unflatten_grads(dparams) -> dict:
     """``dparams[l][d]`` of :func:`stack_backward` keyed like :func:`flatten_params` with a leading ``d``
-    (``"d" + flat name``), as :func:`rnncourse.lm.adam_step` expects."""
+    (``"d" + flat name``), as :func:`rnncourse.lm.optim.adam_step` expects."""
     return {f"dl{l}d{d}_{k[1:]}": v for l, layer in enumerate(dparams) for d, g in enumerate(layer)
             for k, v in g.items()}

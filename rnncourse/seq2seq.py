@@ -183,7 +183,7 @@ def encoder_backward(dcode, cache: EncoderCache) -> dict:
     idx = (cache.lengths - 1, np.arange(N))
 
     def through(c, d):
-        da = np.zeros((T, N, H), np.result_type(d, c.gates))
+        da = np.zeros((T, N, H), np.result_type(d, c.a))
         da[idx] = d  # only the last real step of each example reached the code
         return gru_backward(da, c)
 

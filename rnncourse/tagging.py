@@ -57,7 +57,7 @@ def tagger_output(a_fwd, a_bwd, Wya, by):
 def tagger_output_backward(dz, a_fwd, a_bwd, Wya) -> dict:
     """Gradients of the scores ``z = [a→; a←] @ Wya.T + by`` (the softmax's gradient is the loss's).
 
-    Inputs: dz ``(T, N, n_y)`` (e.g. from :func:`rnncourse.rnn.softmax_cross_entropy`); the
+    Inputs: dz ``(T, N, n_y)`` (e.g. from :func:`rnncourse.losses.softmax_cross_entropy`); the
     forward's a_fwd, a_bwd ``(T, N, n_a)`` and Wya ``(n_y, 2 n_a)``.
 
     Returns a dict: ``da_fwd``, ``da_bwd`` ``(T, N, n_a)``, ``dWya``, ``dby``.
@@ -194,7 +194,7 @@ def train_tagger(model: Tagger, batches, steps: int, lr: float, test=None, every
 
     Returns a :class:`TrainResult`.
     """
-    from .lm import adam_step
+    from .lm.optim import adam_step
     from .losses import clip_by_norm
     state, result, params = {}, TrainResult(), model.flat()
     for step in progress(range(1, steps + 1), desc=desc):

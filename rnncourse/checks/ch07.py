@@ -7,7 +7,7 @@ from .. import gru, lstm
 from ..losses import sigmoid
 from ..tasks import memory_task_inputs, memory_task_targets
 from ._core import boundary_sizes as _bound  # N = 1, n_x = n_a and n_x != n_a first
-from ._core import Case, Spec, compare_arrays, describe, diagnose, register
+from ._core import ATOL, RTOL, Case, Spec, compare_arrays, describe, diagnose, first_difference, register
 from ._refs import refs
 
 STEP_AXES = ("example i", "hidden unit")
@@ -245,6 +245,11 @@ def _lf_compare(case, got, expected):
         ] + ([("c holds the hidden states a; it must hold the cell states c", a_ref)] if i == 1 else []),
             name, axes=SEQ_AXES, layout_hint="the result is time-major, (T, N, n_a)")
         if problem:
+            if ("Likely cause" not in problem and isinstance(got[i], np.ndarray) and got[i].shape == ref_arr.shape
+                    and first_difference(got[i][:1], ref_arr[:1], RTOL, ATOL) is not None):
+                # the first step starts from the given a0, c0: if it is wrong, the step's formulas are
+                problem += ("\nLikely cause: the first time step is already wrong, so the error is in the step "
+                            "itself (the formulas of lstm_step), not in how the states are passed on")
             return problem
     return None
 

@@ -280,7 +280,7 @@ def _ce_compare(case, got, expected):
 
 
 register(Spec("masked_cross_entropy", ("rnncourse.seq2seq.sequence_cross_entropy",
-                                       "rnncourse.rnn.softmax_cross_entropy"),
+                                       "rnncourse.losses.softmax_cross_entropy"),
               _ce_visible, _ce_random, expect=_ce_expect, compare=_ce_compare,
               must_not_change=("logits", "targets", "lengths")))
 

@@ -144,7 +144,7 @@ def train_step(params: dict, inputs, targets, a0, lr: float, max_norm: float):
     - inputs, targets: ids ``(T, N)`` (teacher forcing: ``targets[t] = inputs[t + 1]``).
     - a0: initial hidden state ``(N, n_a)``.
     - lr: learning rate (>= 0); max_norm: clipping threshold (> 0) of
-      :func:`rnncourse.rnn.clip_by_norm`.
+      :func:`rnncourse.losses.clip_by_norm`.
 
     The loss is the cross-entropy **summed** over steps and streams; the five (or
     six) gradients are clipped together by their global norm, then each parameter

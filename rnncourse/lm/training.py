@@ -95,7 +95,7 @@ def train_char_lm(text_or_dataset, n_a: int, seq_len: int, batch_size: int, step
     - seq_len: T, truncation length; batch_size: N parallel streams.
     - steps: number of updates (epochs restart when the stream is used up).
     - lr: Adam's learning rate; clip: global-norm threshold for
-      :func:`rnncourse.rnn.clip_by_norm` (None: no clipping).
+      :func:`rnncourse.losses.clip_by_norm` (None: no clipping).
     - rng: ``np.random.Generator`` for the initialisation.
     - eval_every: evaluate every so many updates (and after the last one).
     - eval_tokens: evaluate on the first so many validation tokens (None: all).

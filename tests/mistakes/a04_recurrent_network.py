@@ -171,7 +171,7 @@ def _(x, a0, Wax, Waa, ba):
     return a
 
 
-@mistake(F, "no activation (a wrong cell)", "rnn_step")
+@mistake(F, "no activation (a wrong cell)", "the activation is missing")
 def _(x, a0, Wax, Waa, ba):
     a, a_prev = np.zeros((x.shape[0], x.shape[1], Waa.shape[0])), a0
     for t in range(x.shape[0]):
@@ -179,7 +179,7 @@ def _(x, a0, Wax, Waa, ba):
     return a
 
 
-@mistake(F, "bias missing (a wrong cell)", "rnn_step")
+@mistake(F, "bias missing (a wrong cell)", "check the bias ba")
 def _(x, a0, Wax, Waa, ba):
     a, a_prev = np.zeros((x.shape[0], x.shape[1], Waa.shape[0])), a0
     for t in range(x.shape[0]):
@@ -338,7 +338,7 @@ def _(x, lengths, a0, Wax, Waa, ba, Wya, by):
     return np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
 
 
-@mistake(F, "a wrong rnn_states (state not carried)", "rnn_states")
+@mistake(F, "a wrong rnn_states (state not carried)", "state is not carried")
 def _(x, lengths, a0, Wax, Waa, ba, Wya, by):
     a = np.stack([_cell(x[t], a0, Wax, Waa, ba) for t in range(x.shape[0])])
     return _softmax(_last(a, lengths) @ Wya.T + by)
