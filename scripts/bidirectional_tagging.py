@@ -1,6 +1,6 @@
 """Longer runs for chapter 8: uni- vs bidirectional taggers, and depth against width at an equal parameter budget.
 
-The task is rnncourse.bidirectional.lookahead_tagging_batch (the tag of step t is (w<t> + w<t + delay>) mod V).
+The task is rnncourse.tagging.lookahead_tagging_batch (the tag of step t is (w<t> + w<t + delay>) mod V).
 Every run trains in float64 with Adam and clipping, seeded; the printed table is what chapter 8 quotes.
 
     .venv/bin/python scripts/bidirectional_tagging.py                     # both experiments, 3 seeds
