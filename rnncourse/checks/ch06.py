@@ -180,8 +180,9 @@ def _sample_variant(z, rng, temperature=1.0, redraw="renormalised", divide=True)
     return np.array(out, dtype=np.int64)
 
 
-def _chi2_critical(df, z=3.090):
-    """Upper 0.1 % point of chi-square(df) by the Wilson-Hilferty approximation (within 1 % for df >= 3)."""
+def _chi2_critical(df, z=4.753):
+    """Upper 1e-6 point of chi-square(df) by the Wilson-Hilferty approximation: a correct sampler with
+    another draw protocol fails a case about once in a million; every catalogued mistake is far beyond."""
     return df * (1 - 2 / (9 * df) + z * np.sqrt(2 / (9 * df))) ** 3
 
 
@@ -191,6 +192,12 @@ def _sn_case(rng, kind, T, V, N, scale=1.5, label=""):
     Z = np.repeat(z[None], N, axis=0) if kind == "stat" else rng.normal(0, scale, size=(N, V))
     if kind == "exact":
         Z[:, UNK_ID] = np.maximum(Z[:, UNK_ID], Z.max(axis=1) - scale)  # <UNK> is drawn now and then
+        # and some other id stays within `scale` of the top, so that the instructions' p /= p.sum()
+        # after removing <UNK> is defined (with scores of size 300 the rest could underflow to 0)
+        others = np.delete(np.arange(V), UNK_ID)
+        best = others[np.argmax(Z[:, others], axis=1)]
+        rows = np.arange(Z.shape[0])
+        Z[rows, best] = np.maximum(Z[rows, best], Z.max(axis=1) - scale)
     return Case({"z": Z, "rng": int(rng.integers(1 << 30)), "temperature": T},
                 f"{'4000 draws from one distribution' if kind == 'stat' else f'{N} rows'}, V = {V}, "
                 f"temperature = {T}{label}", extra={"kind": kind})
@@ -251,6 +258,8 @@ def _sn_compare(case, got, expected):
         return ("an <UNK> (id 1) was returned: when <UNK> is drawn, draw again without it "
                 "(as in Andrew Ng's Sequence Models course)")
     if case.extra["kind"] == "stat":
+        if np.array_equal(got, expected):
+            return None  # the draw protocol of the instructions: exactly the reference's draws
         z, T = a["z"][0], a["temperature"]
         counts = np.bincount(got, minlength=V).astype(float)
         if (got == got[0]).all() and softmax(z / T).max() < 0.999:
@@ -260,7 +269,7 @@ def _sn_compare(case, got, expected):
         if _chi2(counts, softmax(z / T)) <= crit:
             return None
         msg = (f"the ids drawn do not follow softmax(z / temperature) without <UNK>: chi-square "
-               f"{_chi2(counts, softmax(z / T)):.1f} > {crit:.1f} (p < 0.001)")
+               f"{_chi2(counts, softmax(z / T)):.1f} > {crit:.1f} (p < 1e-6)")
         rest = softmax(z / T)
         rest[UNK_ID] = 0.0
         moved = rest.copy()
