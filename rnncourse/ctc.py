@@ -212,59 +212,57 @@ def _targets_list(targets, target_lengths, N, C, blank):
     else:
         raise ValueError(f"targets: expected a 2-d padded array (N, S_max) or a 1-d concatenation, "
                          f"got shape {targets.shape}")
-    return [_check_labels(t, blank, C, name=f"targets[{i}]") for i, t in enumerate(out)], lengths
-
-
-def _skip_weights(ext, blank):
-    """(N, S) of 0/1: may a path jump from l'_{s-2} to l'_s? Only onto a label different from l'_{s-2}."""
-    allowed = np.zeros(ext.shape)
-    allowed[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
-    return allowed
+    real = np.concatenate(out) if N else np.zeros(0, dtype=np.int64)
+    if real.size and (real.min() < 0 or real.max() >= C or np.any(real == blank)):  # one test for the batch;
+        for i, t in enumerate(out):                                                  # the error names the example
+            _check_labels(t, blank, C, name=f"targets[{i}]")
+    return out, lengths
 
 
 RESCALE_EVERY = 4  # frames between two rescalings: 4 frames of probabilities >= 1e-60 stay in float64's range
 
 
-def _scaled_alpha(y_ext, skip):
-    """Forward variables of a whole batch, rescaled every few frames (Rabiner's remedy for underflow).
+def _scaled_scan(Y, skip, starts):
+    """The forward recursion of many lattices at once, in probabilities rescaled every few frames.
 
-    - y_ext: ``(T, N, S)`` probability that frame t emits l'_s of example i (padding: anything).
-    - skip: ``(N, S)`` 1 where a path may jump from s - 2 to s, else 0 (see :func:`_skip_weights`).
+    Rabiner's remedy for underflow: every ``RESCALE_EVERY``-th frame each lattice is divided by its
+    total, and the factor is kept. The M lattices lie side by side in one flat row per frame, each
+    behind two zero columns, so "from s - 1" and "from s - 2" are shifts of that whole row: four
+    numpy calls per frame however many lattices there are.
 
-    Returns ``(alpha_hat, c)``: alpha_hat ``(T, N, S)``, each example's row summing to 1 at every
-    ``RESCALE_EVERY``-th frame, and the factors divided out (1 at the other frames), so that
-    ``α_t(s) = alpha_hat[t, i, s] * prod(c[:t + 1, i])`` (the textbook form, in logs, is :func:`ctc_alpha`). Frames t >= T_i and
-    positions s >= S_i of an example run on over its padding and must be ignored by the caller; a
-    path moves only forward in t and s, so they never reach the entries that matter.
+    - Y: ``(T, M, W)``: the probability that frame t emits lattice position s sits at
+      ``Y[t, m, 2 + s]``; ``Y[:, :, :2]`` must be 0 (this keeps the pad columns at 0).
+    - skip: ``(M, W)``, 1 where a path may jump from s - 2 to s (same columns), else 0.
+    - starts: ``{t: flat indices}``: the nodes where paths begin at frame t (before it, a lattice
+      holds zeros).
+
+    Returns ``(hat, c)``: ``hat`` ``(T, M, W - 2)``, the forward variables of each lattice divided by
+    the product of its factors so far; ``c`` ``(T, M)``, the factors (1 at frames without a
+    rescaling; tiny where a lattice was still all zero).
     """
-    T, N, S = y_ext.shape
-    A = np.zeros((T, N, S + 2))                # two zero columns on the left: "s - 1", "s - 2" at s = 0, 1
-    c = np.ones((T, N))
-    A[0, :, 2:4] = y_ext[0, :, :2]               # a path starts in the first blank or on the first label
+    T, M, W = Y.shape
+    Yf, skf = Y.reshape(T, M * W), skip.reshape(-1)[2:]
+    A = np.empty((T, M * W))                   # written frame by frame below...
+    A[:, :2] = 0.0                             # ...except the first pad columns, which must stay 0
+    c = np.ones((T, M))
+    tmp = np.empty(M * W - 2)
     for t in range(T):
-        a, prev = A[t, :, 2:], A[t - 1]
-        if t:
-            np.add(prev[:, 2:], prev[:, 1:-1], out=a)   # stay on l'_s, or advance from l'_{s-1}...
-            a += prev[:, :-2] * skip                     # ...or skip a blank from l'_{s-2}, where allowed
-            a *= y_ext[t]                                # then emit l'_s at frame t
+        a = A[t]
+        if not t:
+            a[:] = 0.0                                 # before the first frame no path has begun
+        else:
+            prev = A[t - 1]
+            np.add(prev[2:], prev[1:-1], out=a[2:])   # stay on l'_s, or advance from l'_{s-1}...
+            np.multiply(prev[:-2], skf, out=tmp)       # ...or skip a blank from l'_{s-2}, where allowed
+            a[2:] += tmp
+            a *= Yf[t]                                 # then emit l'_s at frame t (0 on the pad columns)
+        if t in starts:
+            a[starts[t]] = Yf[t, starts[t]]            # paths begin here: on the first blank or label
         if t % RESCALE_EVERY == 0:
-            np.maximum(a.sum(axis=1), 1e-300, out=c[t])  # mass at frame t (all zero: leave it zero)
-            a /= c[t][:, None]                            # rescale to sum 1: no underflow over long T
-    return A[:, :, 2:], c
-
-
-def _reversal(T, in_len, S_len):
-    """Flat indices that put each example's frames and lattice positions in reverse order.
-
-    ``arr.reshape(-1)[index]`` for an ``(T, N, S)`` array holds ``arr[T_i - 1 - t, i, S_i - 1 - s]``
-    at ``(t, i, s)``; on the padding (t >= T_i or s >= S_i) the index is clipped to 0, so those
-    entries hold some real value that the caller must not use. Applied twice, it is the identity
-    on the real entries.
-    """
-    N, S = len(in_len), int(S_len.max())
-    t_src = np.maximum(in_len[None, :] - 1 - np.arange(T)[:, None], 0)     # (T, N)
-    s_src = np.maximum(S_len[:, None] - 1 - np.arange(S)[None, :], 0)      # (N, S)
-    return (t_src[:, :, None] * N + np.arange(N)[None, :, None]) * S + s_src[None, :, :]
+            rows = a.reshape(M, W)
+            np.maximum(rows.sum(axis=1), 1e-300, out=c[t])  # mass at frame t (all zero: leave it zero)
+            rows /= c[t][:, None]                            # rescale to sum 1: no underflow over long T
+    return A.reshape(T, M, W)[:, :, 2:], c
 
 
 def _batch_lattice(labels, blank):
@@ -277,21 +275,35 @@ def _batch_lattice(labels, blank):
 
 
 def _forward_backward(y_ext, ext, in_len, S_len, blank):
-    """Rescaled α and β of a batch, and log p(l|x) of each example (see :func:`_scaled_alpha`).
+    """Rescaled α and β of a batch, and log p(l|x) of each example (see :func:`_scaled_scan`).
 
     Returns ``(alpha_hat, beta_hat, log_p, c)``: α and β up to a factor per frame and example,
-    ``(T, N, S)``; log p ``(N,)``; the rescaling factors ``(T, 2N)`` (α's, then β's).
+    ``(T, N, S)``; log p ``(N,)``; the rescaling factors ``(T, 2N)`` (α's, then β's, in frame order).
     """
     T, N, S = y_ext.shape
-    rows = np.arange(N)
+    W, rows = S + 2, np.arange(N)
     # β is α of the reversed problem: a path read backwards is a path of the reversed labelling
-    # through the reversed frames, and the reversed l' is l' reversed. So one recursion over a
-    # batch of 2N computes both (and costs little more than one: numpy's time is per call here)
-    rev = _reversal(T, in_len, S_len)
-    ext_rev = np.take(ext, rev[0] % (N * S))                 # l' reversed (rev at t = 0 is frame T_i - 1)
-    skip = np.concatenate([_skip_weights(ext, blank), _skip_weights(ext_rev, blank)])
-    hat, c = _scaled_alpha(np.concatenate([y_ext, np.take(y_ext, rev)], axis=1), skip)
-    alpha_hat, beta_hat = hat[:, :N], np.take(np.ascontiguousarray(hat[:, N:]), rev)  # β in forward order
+    # through the reversed frames. Reversing the whole padded batch in both frames (t -> T-1-t)
+    # and positions (s -> S-1-s) turns the β recursion into the α one; an example shorter than the
+    # batch then begins late, at frame T - T_i and position S - S_i. So one scan over 2N lattices
+    # computes both (and costs little more than one: numpy's time is per call here).
+    Y = np.empty((T, 2 * N, W))
+    Y[:, :, :2] = 0.0                                        # the two pad columns of each lattice
+    Y[:, :N, 2:] = y_ext
+    Y[:, N:, 2:] = y_ext[::-1, :, ::-1]
+    skip = np.zeros((2 * N, W))
+    skip[:N, 4:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])  # onto a label unlike l'_{s-2}
+    skip[N:, 4:] = skip[:N, 2:][:, ::-1][:, :-2]   # reversed: from s+2 back to s, where α may skip s -> s+2
+    starts: dict = {}
+    first = np.concatenate([np.zeros(N, dtype=np.int64), S - S_len])   # first node of each lattice
+    begin = np.concatenate([np.zeros(N, dtype=np.int64), T - in_len])  # frame where its paths begin
+    for m in range(2 * N):
+        if begin[m] < T:
+            node = m * W + 2 + first[m]
+            starts.setdefault(int(begin[m]), []).extend([node, node + 1] if S_len[m % N] > 1 else [node])
+    hat, c = _scaled_scan(Y, skip, {t: np.array(v) for t, v in starts.items()})
+    alpha_hat, beta_hat = hat[:, :N], hat[::-1, N:, ::-1]    # β back in frame and position order
+    c = np.concatenate([c[:, :N], c[::-1, N:]], axis=1)
     last = alpha_hat[np.maximum(in_len - 1, 0), rows]        # (N, S): α at each example's last frame
     end_label = np.where(S_len > 1, last[rows, np.maximum(S_len - 2, 0)], 0.0)
     frame_ok = np.arange(T)[:, None] < in_len[None, :]
@@ -330,8 +342,8 @@ def ctc_loss(logits, targets, input_lengths, target_lengths, blank: int = 0, red
     the logits' float dtype, the gradient of the (reduced; for ``"none"``, summed) loss, zero on
     padding frames. Computed in float64 whatever the input dtype.
 
-    How: the whole batch runs through one recursion (α of every example at frame t is one
-    ``(N, 2 U_max + 1)`` array), in probabilities rescaled every few frames rather than in logs
+    How: the whole batch runs through one recursion (α and β of every example at frame t lie in
+    one flat row of 2N lattices), in probabilities rescaled every few frames rather than in logs
     (the other classic remedy for underflow, and several times faster in numpy than ``logaddexp``).
     An example whose rescaled probabilities come near float64's smallest numbers (an emission
     below 1e-150, e.g. logits hundreds apart) is recomputed in log space with :func:`ctc_alpha`
@@ -358,7 +370,9 @@ def ctc_loss(logits, targets, input_lengths, target_lengths, blank: int = 0, red
     columns = (np.arange(N)[:, None] * C + ext).ravel()         # where y_t(l'_s) sits in y[t].ravel()
     y_ext = np.take(y.reshape(T, N * C), columns, axis=1).reshape(T, N, S)  # y_t(l'_s): (T, N, S)
     frame_ok = np.arange(T)[:, None] < in_len[None, :]           # (T, N): real frames, not padding
-    possible = in_len >= np.array([min_input_length(lab) for lab in labels], dtype=np.int64)
+    # fewest frames for each labelling: U_i, plus one blank between each pair of equal neighbours
+    repeats = ((ext[:, 3::2] == ext[:, 1:-2:2]) & (ext[:, 3::2] != blank)).sum(axis=1)
+    possible = in_len >= tgt_len + repeats
     losses = np.where(possible, 0.0, np.inf)                     # impossible: no path, loss inf
     grad = np.zeros((T, N, C))
     if T and N:
@@ -376,7 +390,7 @@ def ctc_loss(logits, targets, input_lengths, target_lengths, blank: int = 0, red
         # before it is divided out. Such an example (logits hundreds apart) is redone in log space.
         safe = np.where(np.concatenate([frame_ok, frame_ok], axis=1), c, 1.0).min(axis=0) > 1e-100
         safe = safe[:N] & safe[N:] & (np.where(frame_ok, occ_sum[:, :, 0], 1.0).min(axis=0) > 1e-200)
-        safe &= np.where(valid, y_ext, 1.0).min(axis=(0, 2)) > 1e-150
+        safe &= np.where(valid, y_ext, 1.0).min(axis=2).min(axis=0) > 1e-150
         fast = possible & (in_len > 0) & np.isfinite(log_p) & safe
         losses[fast] = -log_p[fast]
         grad = np.where((frame_ok & fast)[:, :, None], y - gamma, 0.0)      # d(-log p)/dz = y - gamma
