@@ -208,6 +208,25 @@ def test_batched_loss_equals_the_per_sequence_recursions(seed):
     np.testing.assert_allclose(dgot, dwant, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_a_wide_batch_of_mixed_lengths_equals_pytorch(seed):
+    # The batched scan lays all lattices side by side in one row: neighbours of every length
+    # (no frames, no labels, full, repeats) must not leak into each other across the row.
+    rng = np.random.default_rng(900 + seed)
+    T, N, C, U = 20, 14, 5, 7
+    z = rng.normal(size=(T, N, C)) * 3.0
+    in_len = rng.integers(0, T + 1, size=N)
+    in_len[:3] = [0, T, 1]
+    tgt_len = rng.integers(0, U + 1, size=N)
+    tgt_len[3:6] = [0, U, 1]
+    targets = rng.integers(1, 3, size=(N, U))  # two labels only: many repeats
+    for reduction in ("none", "sum"):
+        ours, dz = ctc.ctc_loss(z, targets, in_len, tgt_len, reduction=reduction, zero_infinity=True)
+        theirs, dz_t = torch_ctc(z, targets, in_len, tgt_len, reduction=reduction, zero_infinity=True)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(dz, dz_t, rtol=1e-8, atol=1e-10)
+
+
 @pytest.mark.parametrize("scale,T", [(1.0, 3000), (40.0, 60), (400.0, 30), (5000.0, 12)])
 def test_long_inputs_and_huge_logits_equal_pytorch(scale, T):
     # long T: a product of probabilities underflows float64 after a few hundred frames; huge logit
