@@ -78,7 +78,8 @@ def _step(zx_t, state, WaT, peep):
     """
     a_prev, c_prev = state
     H = a_prev.shape[-1]
-    z = zx_t + a_prev @ WaT            # the four pre-activations (blocks f, u, o, c): one product
+    z = a_prev @ WaT                   # the four recurrent terms (blocks f, u, o, c): one product...
+    z += zx_t                          # ...plus the input terms: the pre-activations
     zf, zu, zo, zc = blocks(z, 4)
     if peep is None:
         gates = sigmoid(z[:, :3 * H])  # Γ_f, Γ_u, Γ_o side by side: the three gates in one call
@@ -240,8 +241,9 @@ class LSTMCache:
     """Cache of :func:`lstm_forward` for :func:`lstm_backward`.
 
     - x ``(T, N, n_x)``; a0, c0 ``(N, n_a)``; a, c ``(T, N, n_a)``: a^<1..T>, c^<1..T>;
-    - gamma_f, gamma_u, gamma_o, c_tilde, tanh_c ``(T, N, n_a)`` of every step (``gates``:
-      side by side, order f, u, o, c);
+    - sigmoid_gates ``(T, N, 3 n_a)``: ``[Γ_f | Γ_u | Γ_o]`` of every step, also read as
+      ``gamma_f``, ``gamma_u``, ``gamma_o`` ``(T, N, n_a)``; c_tilde, tanh_c ``(T, N, n_a)``
+      (``gates``: the four side by side, order f, u, o, c);
     - Wx ``(4 n_a, n_x)``, Wa ``(4 n_a, n_a)`` (row blocks f, u, o, c); peep.
     """
     x: np.ndarray
@@ -249,14 +251,16 @@ class LSTMCache:
     c0: np.ndarray
     a: np.ndarray
     c: np.ndarray
-    gamma_f: np.ndarray
-    gamma_u: np.ndarray
-    gamma_o: np.ndarray
+    sigmoid_gates: np.ndarray
     c_tilde: np.ndarray
     tanh_c: np.ndarray
     Wx: np.ndarray
     Wa: np.ndarray
     peep: tuple | None
+
+    gamma_f = property(lambda self: blocks(self.sigmoid_gates, 3)[0], doc="Γ_f ``(T, N, n_a)``: the forget gate")
+    gamma_u = property(lambda self: blocks(self.sigmoid_gates, 3)[1], doc="Γ_u ``(T, N, n_a)``: the update gate")
+    gamma_o = property(lambda self: blocks(self.sigmoid_gates, 3)[2], doc="Γ_o ``(T, N, n_a)``: the output gate")
 
 
 @reference
@@ -273,8 +277,7 @@ def lstm_forward(x, a0, c0, params, peephole: bool = False):
     x, a0, c0, Wx, Wa, b, peep = _prepare(x, a0, c0, params, peephole, False)
     WaT = np.ascontiguousarray(Wa.T)
     (a, c), k = scan(lambda zx_t, s: _step(zx_t, s, WaT, peep), input_terms(x, Wx, b), (a0, c0))
-    cache = LSTMCache(x, a0, c0, a, c, *blocks(k["gates"], 3), k["c_tilde"], k["tanh_c"],
-                      Wx, Wa, peep)
+    cache = LSTMCache(x, a0, c0, a, c, k["gates"], k["c_tilde"], k["tanh_c"], Wx, Wa, peep)
     return a.copy(), c.copy(), cache
 
 
@@ -304,9 +307,8 @@ def lstm_backward(da, cache: LSTMCache, da_last=None, dc_last=None) -> dict:
     check_shape("da", da, (T, N, H), "(T, N, n_a)")
     dtype = np.result_type(da, cache.a)
     last = (upstream("da_last", da_last, (N, H), dtype), upstream("dc_last", dc_last, (N, H), dtype))
-    steps = {"gates": np.concatenate([cache.gamma_f, cache.gamma_u, cache.gamma_o], axis=-1),
-             "c_tilde": cache.c_tilde, "tanh_c": cache.tanh_c, "c_next": cache.c,
-             "c_prev": np.concatenate([cache.c0[None], cache.c[:-1]])[:T]}
+    steps = {"gates": cache.sigmoid_gates, "c_tilde": cache.c_tilde, "tanh_c": cache.tanh_c,
+             "c_next": cache.c, "c_prev": np.concatenate([cache.c0[None], cache.c[:-1]])[:T]}
     dz, (da0, dc0) = scan_backward(lambda d, c: _step_back(d, c, cache.Wa, cache.peep), da, steps, last)
     a_prev = np.concatenate([cache.a0[None], cache.a[:-1]])[:T]  # a^<t-1> for every t
     dx, grads = _param_grads(dz, cache.x, a_prev, cache.Wx, steps, cache.peep, H)

@@ -43,16 +43,30 @@ def input_terms(x, Wx, b):
     Returns ``zx`` ``(T, N, G n_a)`` with ``zx[t] = x[t] @ Wx.T + b``.
     """
     T, N, n_x = x.shape
-    return (x.reshape(T * N, n_x) @ Wx.T + b).reshape(T, N, Wx.shape[0])
+    zx = x.reshape(T * N, n_x) @ Wx.T   # all T N rows in one product
+    zx += b                             # in place: a second (T N, G n_a) array costs more than the sum
+    return zx.reshape(T, N, Wx.shape[0])
 
 
-def _stack(items, empty):
-    """Stack a list of equally shaped arrays (or dicts of arrays) along a new time axis 0."""
-    if isinstance(empty, dict):
-        return {k: _stack([it[k] for it in items], v) for k, v in empty.items()}
-    if isinstance(empty, tuple):
-        return tuple(_stack([it[i] for it in items], v) for i, v in enumerate(empty))
-    return np.stack(items) if items else np.empty((0,) + empty.shape, empty.dtype)
+def _buffers(like, T):
+    """Empty ``(T, ...)`` arrays shaped like one step's result (an array, or a tuple or dict of them)."""
+    if isinstance(like, dict):
+        return {k: _buffers(v, T) for k, v in like.items()}
+    if isinstance(like, tuple):
+        return tuple(_buffers(v, T) for v in like)
+    return np.empty((T,) + like.shape, like.dtype)
+
+
+def _store(buffers, t, item):
+    """Write one step's result into row t of the buffers (while it is still in the CPU's cache)."""
+    if isinstance(buffers, dict):
+        for k, v in buffers.items():
+            _store(v, t, item[k])
+    elif isinstance(buffers, tuple):
+        for v, it in zip(buffers, item):
+            _store(v, t, it)
+    else:
+        buffers[t] = item
 
 
 def scan(step, zx, state0):
@@ -66,14 +80,16 @@ def scan(step, zx, state0):
     Returns ``(states, caches)``: a tuple of ``(T, N, n_a)`` arrays (the state AFTER each
     step, one array per state component) and a dict of stacked step caches ``(T, N, ...)``.
     """
-    state, states, caches = state0, [], []
-    for zx_t in zx:
-        state, cache_t = step(zx_t, state)  # the same step, the same weights: parameter sharing
-        states.append(state)
-        caches.append(cache_t)
-    # with T = 0 one step on zeros gives only the shapes of the (empty) stacked results
-    like = step(np.zeros(zx.shape[1:], zx.dtype), state0) if not caches else (states[0], caches[0])
-    return _stack(states, like[0]), _stack(caches, like[1])
+    T = len(zx)
+    if T == 0:  # no steps: one step on zeros gives the shapes of the (empty) results
+        return _buffers(step(np.zeros(zx.shape[1:], zx.dtype), state0), 0)
+    state, out = state0, None
+    for t in range(T):
+        state, cache_t = step(zx[t], state)  # the same step, the same weights: parameter sharing
+        if out is None:
+            out = _buffers((state, cache_t), T)  # (T, ...) arrays, filled step by step
+        _store(out, t, (state, cache_t))
+    return out
 
 
 def scan_backward(step_back, da, caches, d_state_last, return_steps: bool = False):
@@ -92,18 +108,20 @@ def scan_backward(step_back, da, caches, d_state_last, return_steps: bool = Fals
     ``da_steps`` ``(T, N, n_a)``.
     """
     T = da.shape[0]
-    carry, dz, steps = tuple(d_state_last), [None] * T, [None] * T
+    carry, dz, steps = tuple(d_state_last), None, np.empty_like(da) if return_steps else None
     for t in reversed(range(T)):
         d_state = (da[t] + carry[0],) + carry[1:]  # two paths reach a^<t>: its own output and step t+1
-        steps[t] = d_state[0]
-        carry, dz[t] = step_back(d_state, {k: v[t] for k, v in caches.items()})
-    if T:
-        dz = np.stack(dz)
-    else:  # no steps: an empty gradient with the width of the pre-activations
+        if return_steps:
+            steps[t] = d_state[0]
+        carry, dz_t = step_back(d_state, {k: v[t] for k, v in caches.items()})
+        if dz is None:
+            dz = np.empty((T,) + dz_t.shape, dz_t.dtype)  # filled step by step, backwards
+        dz[t] = dz_t
+    if dz is None:  # no steps: an empty gradient with the width of the pre-activations
         cache0 = {k: np.zeros(v.shape[1:], v.dtype) for k, v in caches.items()}
         dz = np.empty((0,) + step_back(tuple(np.zeros_like(c) for c in carry), cache0)[1].shape, da.dtype)
     if return_steps:
-        return dz, carry, np.stack(steps) if T else np.empty_like(da)
+        return dz, carry, steps
     return dz, carry
 
 
