@@ -11,39 +11,26 @@ Input lengths vary in [T/2, T], target lengths in [U/2, U], labels drawn with re
 """
 from __future__ import annotations
 
-import argparse
-import os
+from _common import bench_args, run_table
 
 
-def _parse_args(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--threads", type=int, default=1, help="threads for BLAS (numpy) and torch (default 1)")
-    ap.add_argument("--repeats", type=int, default=30, help="timed runs per row; the median is reported")
-    ap.add_argument("--warmup", type=int, default=5, help="untimed runs before timing")
-    ap.add_argument("--profile", action="store_true", help="also print a cProfile of the numpy float64 row")
+def _own_arguments(ap):
     ap.add_argument("--loss", default="ctc_loss", help="name of the numpy function in rnncourse.ctc to time")
-    args = ap.parse_args(argv)
-    if args.threads < 1 or args.repeats < 1:
-        ap.error("--threads and --repeats must be >= 1")
-    return args
 
 
-ARGS = _parse_args()
-# BLAS reads these once, when numpy is first imported: set them before the import
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
-             "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = str(ARGS.threads)
+ARGS = bench_args(__doc__, _own_arguments)
 
 from dataclasses import dataclass  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from _common import run_table  # noqa: E402
 
 from rnncourse import ctc  # noqa: E402
 
 torch.set_num_threads(ARGS.threads)
+if not callable(getattr(ctc, ARGS.loss, None)):
+    raise SystemExit(f"--loss: rnncourse.ctc has no function {ARGS.loss!r}")
 
 
 @dataclass(frozen=True)

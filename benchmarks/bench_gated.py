@@ -1,6 +1,6 @@
 """Time the gated units of the numpy reference (forward + backward) against PyTorch CPU, same shapes and threads.
 
-    .venv/bin/python benchmarks/bench_gated.py [--threads 1] [--repeats 30] [--warmup 5] [--profile]
+    .venv/bin/python benchmarks/bench_gated.py [--threads 1] [--repeats 30] [--warmup 5] [--profile] [--onednn off]
 
 Not a test (it lives outside tests/ and has no test_ functions). Same method as
 bench_rnn.py: thread variables set before numpy is imported, torch.set_num_threads,
@@ -8,44 +8,38 @@ warm-up runs, then the median of interleaved timed runs. Rows: the "torch"-form 
 (gru_forward + gru_backward vs nn.GRU + autograd) and the LSTM (lstm_forward +
 lstm_backward vs nn.LSTM + autograd), both computing the gradients of x, the initial
 state(s) and every parameter.
+
+PyTorch runs a float32 ``nn.LSTM`` on the CPU as one fused oneDNN kernel when oneDNN is
+available (it is in the pinned wheel), and everything else with its own ATen operations;
+``--onednn off`` times the ATen path for comparison.
 """
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 
-
-def _parse_args(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--threads", type=int, default=1, help="threads for BLAS (numpy) and torch (default 1)")
-    ap.add_argument("--repeats", type=int, default=30, help="timed runs per row; the median is reported (>= 20)")
-    ap.add_argument("--warmup", type=int, default=5, help="untimed runs before timing")
-    ap.add_argument("--profile", action="store_true", help="also print a cProfile of the numpy float64 row")
-    args = ap.parse_args(argv)
-    if args.threads < 1 or args.repeats < 1:
-        ap.error("--threads and --repeats must be >= 1")
-    return args
+from _common import bench_args, run_table
 
 
-ARGS = _parse_args()
-# BLAS reads these once, when numpy is first imported: set them before the import
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
-             "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = str(ARGS.threads)
+
+def _own_arguments(ap):
+    ap.add_argument("--onednn", choices=("on", "off"), default="on",
+                    help="PyTorch's oneDNN kernels: on (its default; float32 nn.LSTM then runs one fused "
+                         "oneDNN kernel) or off (its own ATen operations)")
+
+
+ARGS = bench_args(__doc__, _own_arguments)
 
 from dataclasses import dataclass  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from _common import run_table  # noqa: E402
-
 
 from rnncourse.bridges import gru_to_torch, lstm_to_torch  # noqa: E402
 from rnncourse.gru import gru_backward, gru_forward, init_gru_params  # noqa: E402
 from rnncourse.lstm import init_lstm_params, lstm_backward, lstm_forward  # noqa: E402
 
 torch.set_num_threads(ARGS.threads)
+torch.backends.mkldnn.enabled = ARGS.onednn == "on"
 
 
 @dataclass(frozen=True)

@@ -8,34 +8,16 @@ zero-argument callables (numpy step, torch step) and append rows to CASES.
 """
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 
+from _common import bench_args, run_table
 
-def _parse_args(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--threads", type=int, default=1, help="threads for BLAS (numpy) and torch (default 1)")
-    ap.add_argument("--repeats", type=int, default=30, help="timed runs per row; the median is reported (>= 20)")
-    ap.add_argument("--warmup", type=int, default=5, help="untimed runs before timing")
-    ap.add_argument("--profile", action="store_true", help="also print a cProfile of the numpy float64 row")
-    args = ap.parse_args(argv)
-    if args.threads < 1 or args.repeats < 1:
-        ap.error("--threads and --repeats must be >= 1")
-    return args
-
-
-ARGS = _parse_args()
-# BLAS reads these once, when numpy is first imported: set them before the import
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
-             "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = str(ARGS.threads)
+ARGS = bench_args(__doc__)
 
 from dataclasses import dataclass  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from _common import run_table  # noqa: E402
 
 from rnncourse.bridges import to_torch_rnn  # noqa: E402
 from rnncourse.rnn import rnn_backward, rnn_forward  # noqa: E402
