@@ -3,7 +3,7 @@
 - every graded function of assignment 06 whose name exists in :mod:`rnncourse.lm` has the same
   parameters, defaults and return type in the solution notebook and in the package;
 - the package's samplers follow the protocol written in the exercise, implemented here from its words;
-- each deliberately wrong variant of checks/ch06.py, with every mistake switched off, equals the
+- each deliberately wrong variant of checks/ch06.py and checks/ch06_sampling.py, with every mistake switched off, equals the
   package's function on random sizes.
 """
 import inspect
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnncourse.checks import ch06
+from rnncourse.checks import ch06, ch06_sampling
 from rnncourse.checks._core import REGISTRY, call_arguments, cases_for, _resolve
 from rnncourse.grading import fixtures
 from rnncourse.lm import metrics, model, sampling
@@ -141,12 +141,12 @@ def test_variants_with_mistakes_off_equal_the_package(seed):
     z = rng.normal(0, 2, size=(N, V))
     z[:, UNK] += 1.0
     T = float(rng.choice([0.6, 1.0, 1.7]))
-    np.testing.assert_array_equal(ch06._sample_variant(z, np.random.default_rng(seed), T),
+    np.testing.assert_array_equal(ch06_sampling._sample_variant(z, np.random.default_rng(seed), T),
                                   sample_next(z, np.random.default_rng(seed), T))
     n_a = int(rng.integers(2, 6))
     p = {k: v * 3 for k, v in model.init_lm_params(V + 2, n_a, rng).items()}
     step = fixtures.build("rnn_lm_step", {"params": p})
-    assert ch06._generate_variant(step, np.zeros((1, n_a)), np.random.default_rng(seed), 25, T) == \
+    assert ch06_sampling._generate_variant(step, np.zeros((1, n_a)), np.random.default_rng(seed), 25, T) == \
         generate(step, np.zeros((1, n_a)), np.random.default_rng(seed), 25, T)
 
 
