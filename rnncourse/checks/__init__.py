@@ -13,6 +13,6 @@ missing term). How the grading is protected against tampering is explained in
 """
 from ._core import REGISTRY, check, compare_arrays, diagnose  # noqa: F401
 # each module registers its checks
-from . import ch01, ch02, ch03, ch04, ch05, ch05_gradients, ch06, ch06_sampling, ch07, ch08, ch09, ch09_decoding, ch10, ch11  # noqa: F401
+from . import ch01, ch02, ch03, ch04, ch05, ch05_gradients, ch06, ch06_sampling, ch07, ch07_backward, ch08, ch09, ch09_decoding, ch10, ch11  # noqa: F401
 
 __all__ = ["check", "compare_arrays", "diagnose", "REGISTRY"]
