@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnncourse import ctc, speechlike
+from rnncourse import ctc, ctc_decode, speechlike
 from rnncourse.progress import progress
 
 
@@ -50,12 +50,12 @@ def main(argv=None):
     decoders = {
         "trimming true frame labels": [[k for k, _ in itertools.groupby(fl) if k] for fl in test["frame_labels"]],
         "trimming the model": [[k for k, _ in itertools.groupby(no_blank[:n, j])] for j, n in enumerate(lengths)],
-        "best path (greedy)": ctc.greedy_decode(logits, lengths),
-        f"prefix beam search ({args.beam})": [list(ctc.prefix_beam_search(log_probs[:n, j], args.beam)[0][0])
+        "best path (greedy)": ctc_decode.greedy_decode(logits, lengths),
+        f"prefix beam search ({args.beam})": [list(ctc_decode.prefix_beam_search(log_probs[:n, j], args.beam)[0][0])
                                               for j, n in enumerate(lengths)],
     }
     for name, hyp in decoders.items():
-        print(f"{name:>27}: label error rate {ctc.label_error_rate(hyp, refs):.3f}")
+        print(f"{name:>27}: label error rate {ctc_decode.label_error_rate(hyp, refs):.3f}")
     real = np.arange(logits.shape[0])[:, None] < lengths[None, :]
     print(f"blank most probable on {np.mean(logits.argmax(axis=2)[real] == 0):.1%} of the real frames")
     batch = (test["targets"], lengths, test["target_lengths"])

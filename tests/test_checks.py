@@ -97,7 +97,7 @@ def test_training_step_cases_decrease_the_loss():
 
 def test_time_steps_are_reported_as_the_book_counts_them():
     """x^<1> is x[0]: a first difference at index 2 of the time axis is time step t = 3."""
-    from rnncourse.checks._core import compare_arrays
+    from rnncourse.checks._compare import compare_arrays
     expected = np.zeros((3, 2, 4))
     got = expected.copy()
     got[2, 0, 1] = 0.5
@@ -110,7 +110,7 @@ def test_time_steps_are_reported_as_the_book_counts_them():
 
 
 def test_swapped_axes_are_named_only_when_the_number_of_axes_matches():
-    from rnncourse.checks._core import compare_arrays
+    from rnncourse.checks._compare import compare_arrays
     expected = np.zeros((3, 2, 4))
     assert "look swapped" in compare_arrays(np.zeros((2, 3, 4)), expected, "a")
     msg = compare_arrays(np.zeros((2, 3, 4, 1)), expected, "a")
@@ -150,7 +150,7 @@ def test_a_failure_caused_by_an_earlier_function_says_so_in_the_kernel():
 def test_a_likely_cause_is_named_only_among_wrong_values():
     """Type, shape and dtype come first; a known mistake that matches by value after a dtype failure, or
     that coincides with the right answer, is not named."""
-    from rnncourse.checks._core import diagnose
+    from rnncourse.checks._compare import diagnose
     expected = np.array([[True, False], [True, True]])
     got = expected.astype(int)
     msg = diagnose(got, expected, [("max_len was ignored", got)], "mask", kind="b")

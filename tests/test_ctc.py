@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from rnncourse import ctc
+from rnncourse import ctc, ctc_decode
 
 
 def random_batch(rng, blank=0, impossible=False):
@@ -120,8 +120,8 @@ def test_alignment_count_equals_enumeration(labels, T):
 def test_best_path_is_not_the_most_probable_labelling():
     # two frames, blank 0.6 and "a" 0.4 each: the best path "- -" gives "" (0.36), yet "a" has 0.64
     log_y = np.log(np.array([[0.6, 0.4], [0.6, 0.4]]))
-    assert ctc.greedy_decode(log_y[:, None, :]) == [[]]
-    (best, log_p), *_ = ctc.prefix_beam_search(log_y, beam_width=4)
+    assert ctc_decode.greedy_decode(log_y[:, None, :]) == [[]]
+    (best, log_p), *_ = ctc_decode.prefix_beam_search(log_y, beam_width=4)
     assert best == (1,) and np.exp(log_p) == pytest.approx(0.64)
 
 
@@ -134,17 +134,17 @@ def test_wide_beam_finds_the_most_probable_labelling(seed):
     every = {tuple(l): ctc.ctc_log_likelihood(log_y, list(l))
              for U in range(T + 1) for l in itertools.product(range(1, C), repeat=U)}
     best = max(every, key=every.get)
-    found = ctc.prefix_beam_search(log_y, beam_width=64)
+    found = ctc_decode.prefix_beam_search(log_y, beam_width=64)
     assert found[0][0] == best
     for prefix, log_p in found:  # the beam's scores are the exact labelling probabilities
         assert log_p == pytest.approx(every[prefix], rel=1e-10)
 
 
 def test_edit_distance_and_label_error_rate():
-    assert ctc.edit_distance("kitten", "sitting") == 3
-    assert ctc.edit_distance([], [1, 2]) == 2
-    assert ctc.edit_distance([1, 2, 3], [1, 2, 3]) == 0
-    assert ctc.label_error_rate([[1], [2, 2]], [[1, 2], [2, 2]]) == pytest.approx(1 / 4)
+    assert ctc_decode.edit_distance("kitten", "sitting") == 3
+    assert ctc_decode.edit_distance([], [1, 2]) == 2
+    assert ctc_decode.edit_distance([1, 2, 3], [1, 2, 3]) == 0
+    assert ctc_decode.label_error_rate([[1], [2, 2]], [[1, 2], [2, 2]]) == pytest.approx(1 / 4)
 
 
 @pytest.mark.parametrize("call,fragment", [
@@ -156,8 +156,8 @@ def test_edit_distance_and_label_error_rate():
     (lambda: ctc.ctc_loss(np.zeros((3, 1, 3)), [[1, 2]], [3], [2], blank=3), "blank"),
     (lambda: ctc.ctc_loss(np.full((3, 1, 3), np.nan), [[1, 2]], [3], [2]), "finite"),
     (lambda: ctc.ctc_loss(np.zeros((3, 3)), [[1, 2]], [3], [2]), "logits"),
-    (lambda: ctc.prefix_beam_search(np.zeros((3, 3)), beam_width=0), "beam_width"),
-    (lambda: ctc.label_error_rate([[1]], [[1], [2]]), "hypotheses"),
+    (lambda: ctc_decode.prefix_beam_search(np.zeros((3, 3)), beam_width=0), "beam_width"),
+    (lambda: ctc_decode.label_error_rate([[1]], [[1], [2]]), "hypotheses"),
 ])
 def test_bad_input_gets_a_clear_error(call, fragment):
     with pytest.raises(ValueError, match=fragment):

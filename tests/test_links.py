@@ -198,6 +198,8 @@ def test_the_concept_map_names_every_module_chapter_and_assignment():
     modules = [p.relative_to(pkg).as_posix() for p in sorted(pkg.glob("[a-z]*.py")) + sorted(pkg.glob("[a-z]*/[a-z]*.py"))
                if p.parent.name not in ("checks", "grading")]
     missing = [f"rnncourse/{m}" for m in modules if f"`{m}`" not in table]
+    missing += [f"rnncourse/checks/{p.name}" for p in sorted((pkg / "checks").glob("*.py"))
+                if p.name != "__init__.py" and f"`checks/{p.name}`" not in table]
     missing += [f"book/{p.name}" for p in sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb")) if p.name not in table]
     missing += [a for a in ASSIGNMENTS if f"`{a}`" not in table]
     missing += [f"tests/{p.name}" for p in sorted((ROOT / "tests").glob("test_*.py")) if f"`{p.name}`" not in table]

@@ -1,6 +1,6 @@
 """One wording across assignments for what :mod:`rnncourse.checks._core` does not say itself.
 
-Positions are worded by :func:`rnncourse.checks._core.compare_arrays` (time steps and examples
+Positions are worded by :func:`rnncourse.checks._compare.compare_arrays` (time steps and examples
 counted from 1 as in the book, the numpy index beside them). This module adds the sentence for a
 call that failed because a stub's parameter was renamed; :func:`rnncourse.checks._core.evaluate`
 applies it to every check.

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import sequences as ref
-from ._core import _fmt, Case, cause, close, compare_arrays, describe, diagnose, Raised, register, Spec
+from ._core import Case, Raised, register, Spec
+from ._compare import _fmt, cause, close, describe, diagnose
 from ._wording import SWAPPED
 
 TIME_MAJOR = "batches are time-major, (T, N) or (T, N, n_x): row t holds step t of every example"

@@ -6,7 +6,8 @@ from collections import Counter
 import numpy as np
 
 from .. import vocab as ref
-from ._core import Case, cause, describe, diagnose, Raised, register, Spec
+from ._core import Case, Raised, register, Spec
+from ._compare import cause, describe, diagnose
 from ._wording import NO_LOWER, NOT_MAX_ID
 
 WORDS = ("the a of to and in is it that for on as with was be by this are or an not at from "

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import embedding as ref
-from ._core import Case, cause, compare_arrays, describe, diagnose, Raised, Record, register, Spec
+from ._core import Case, Raised, Record, register, Spec
+from ._compare import cause, describe, diagnose
 from ._wording import NOT_MAX_ID
 
 AXES = ("time step t", "example i", "feature")

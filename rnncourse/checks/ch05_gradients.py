@@ -11,7 +11,8 @@ from .. import losses
 from ..grading import fixtures
 from ..grading.wire import Fixture
 from ._refs import refs
-from ._core import Case, Spec, close, describe, diagnose, register
+from ._core import Case, Spec, register
+from ._compare import close, describe, diagnose
 
 
 # ------------------------------------------------------------------- clip_by_value

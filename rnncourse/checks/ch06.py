@@ -14,7 +14,8 @@ import numpy as np
 from ..grading.wire import Raised
 from ..lm import metrics, model
 from ..losses import clip_by_norm, log_softmax
-from ._core import Case, Spec, close, describe, diagnose, register
+from ._core import Case, Spec, register
+from ._compare import close, describe, diagnose
 
 
 # ------------------------------------------------------------- sequence_log_prob

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import lstm
-from ._core import Case, Spec, describe, diagnose, register
+from ._core import Case, Spec, register
+from ._compare import describe, diagnose
 from ._refs import refs
 from .ch07 import LSTM_KEYS, STEP_AXES, _lstm_parts, _rand_params, _sizes
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ctc
-from ._core import ATOL, RTOL, Case, Raised, Spec, close, compare_arrays, describe, register
+from ._core import Case, Raised, Spec, register
+from ._compare import ATOL, RTOL, close, compare_arrays, describe
 
 # positions of l' are counted from 1 in the book (s = 1 is the first blank) but compare_arrays counts only
 # the letters t and i from 1; "extended position" (no letter) is reported by its numpy index, unambiguous
@@ -139,7 +140,7 @@ def compare_log_arrays(got, expected, what, axes):
     g_inf, e_inf = np.isneginf(got), np.isneginf(expected)
     if not np.array_equal(g_inf, e_inf):
         pos = tuple(int(i) for i in np.argwhere(g_inf != e_inf)[0])
-        from ._core import describe_position
+        from ._compare import describe_position
         where = describe_position(pos, axes)
         if e_inf[pos]:
             return (f"{what}: at {where} expected -inf (no allowed path reaches that position), "

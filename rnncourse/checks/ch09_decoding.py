@@ -1,6 +1,6 @@
 """Checks for assignment 09, labellings: collapse and greedy (best-path) decoding.
 
-Expected values come from :mod:`rnncourse.ctc`; a wrong answer is compared with those of a small
+Expected values come from :mod:`rnncourse.ctc` and :mod:`rnncourse.ctc_decode`; a wrong answer is compared with those of a small
 wrong collapse (:func:`wrong_collapse`). The loss (ctc_alpha, ctc_nll) is checked in
 :mod:`rnncourse.checks.ch09`.
 """
@@ -10,8 +10,9 @@ import itertools
 
 import numpy as np
 
-from .. import ctc
-from ._core import Case, Raised, Spec, describe, register
+from .. import ctc, ctc_decode
+from ._core import Case, Raised, Spec, register
+from ._compare import describe
 
 
 def wrong_collapse(path, blank=0, order="merge first", merge=True, drop_blanks=True):
@@ -91,7 +92,7 @@ def _collapse_compare(case, got, expected):
     return msg
 
 
-register(Spec("collapse", ("rnncourse.ctc.collapse", "rnncourse.ctc.greedy_decode"),
+register(Spec("collapse", ("rnncourse.ctc.collapse", "rnncourse.ctc_decode.greedy_decode"),
               _collapse_visible, _collapse_random, expect=lambda c: ctc.collapse(**c.args),
               compare=_collapse_compare, must_not_change=("path",)))
 
@@ -188,7 +189,7 @@ def _greedy_compare(case, got, expected):
     return msg
 
 
-register(Spec("greedy_decode", ("rnncourse.ctc.greedy_decode", "rnncourse.ctc.collapse",
-                                "rnncourse.ctc.prefix_beam_search"),
-              _greedy_visible, _greedy_random, expect=lambda c: ctc.greedy_decode(**c.args),
+register(Spec("greedy_decode", ("rnncourse.ctc_decode.greedy_decode", "rnncourse.ctc.collapse",
+                                "rnncourse.ctc_decode.prefix_beam_search"),
+              _greedy_visible, _greedy_random, expect=lambda c: ctc_decode.greedy_decode(**c.args),
               compare=_greedy_compare, must_not_change=("logits",)))

@@ -14,7 +14,8 @@ from .. import seq2seq as ref
 from .. import seq2seq_decode as gen
 from ..gru import gru_forward, init_gru_params
 from ..losses import log_softmax
-from ._core import Case, Spec, close, describe, diagnose, register
+from ._core import Case, Spec, register
+from ._compare import close, describe, diagnose
 
 SEQ_AXES = ("time step t", "example i", "vocabulary entry")
 CODE_AXES = ("example i", "hidden unit")
