@@ -16,7 +16,8 @@ import pytest
 from grading import ASSIGNMENTS, ROOT, cells_by_id, student_notebook
 from rnncourse.checks import REGISTRY
 from rnncourse.grading import wire
-from rnncourse.grading.grader import graded_notebook, grade, parse_test_cell, rebuild, GradingConfigError
+from rnncourse.grading.grader import grade
+from rnncourse.grading.notebook import GradingConfigError, graded_notebook, parse_test_cell, rebuild
 from rnncourse.grading.runtime import build_runtime, forbidden_modules, setup_imports
 from rnncourse.grading.sandbox import Limits, Sandbox, SandboxError, isolation_available
 from rnncourse.grading.secret import hidden_seed, load_secret

@@ -17,7 +17,7 @@ import pytest
 from grading import ASSIGNMENTS, ROOT
 from mistakes import CATALOGUE, MODULES, MUTANTS
 from rnncourse.checks import REGISTRY
-from rnncourse.grading.grader import parse_test_cell
+from rnncourse.grading.notebook import parse_test_cell
 from rnncourse.grading.runtime import forbidden_modules
 
 

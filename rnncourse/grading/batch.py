@@ -85,7 +85,8 @@ def grade_one(root, assignment, notebook_path, student="student", notebook=None,
     (``.rnncourse/verdicts/<assignment>/<student>/<notebook>.json`` under the course root), or in
     ``verdict_file`` (to be copied there later, e.g. from a batch system's job).
     """
-    from .grader import graded_notebook, grade, scores, verdict_key
+    from .grader import grade, scores, verdict_key
+    from .notebook import graded_notebook
     from .nbgrader_plugin import load_verdict, read_submission, store_verdict, verdict_path
     from .sandbox import Limits
     from .secret import load_secret

@@ -10,7 +10,7 @@ Configured in ``nbgrader_config.py`` (no fork of nbgrader)::
   notebook, of a newer format or too large as an empty notebook, with the
   reason kept for the feedback, instead of stopping the batch;
 - :class:`RebuildFromSource` replaces the submission by the notebook that is
-  graded (:func:`rnncourse.grading.grader.rebuild`): locked cells from the
+  graded (:func:`rnncourse.grading.notebook.rebuild`): locked cells from the
   source, solution cells and added code cells from the student;
 - :class:`IsolatedExecute` takes the place of nbgrader's ``Execute``: it runs
   :func:`rnncourse.grading.grader.grade` (student code in a sandbox, verdicts
@@ -31,7 +31,7 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat import from_dict
 from traitlets import Bool, Float, Integer, Unicode
 
-from . import grader
+from . import grader, notebook
 from .sandbox import Limits
 from .secret import load_secret, sign
 
@@ -103,7 +103,7 @@ class RebuildFromSource(Preprocessor):
     def preprocess(self, nb, resources):
         source = _source_notebook(self, resources)
         problem = resources.get("nbgrader", {}).get("submission_problem")
-        return from_dict(grader.graded_notebook(source, json.loads(json.dumps(nb)), problem)), resources
+        return from_dict(notebook.graded_notebook(source, json.loads(json.dumps(nb)), problem)), resources
 
 
 def verdict_path(root, assignment, student, notebook) -> Path:

@@ -42,7 +42,7 @@ import struct
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 __all__ = ["Limits", "Sandbox", "SandboxError", "isolation_available"]
