@@ -8,7 +8,8 @@ from rnncourse.gradcheck import numerical_gradient, relative_error
 from rnncourse.bridges import from_torch_rnn, to_torch_rnn
 from rnncourse.losses import (clip_by_norm, clip_by_value, log_softmax, sigmoid, sigmoid_cross_entropy, softmax,
                               softmax_cross_entropy)
-from rnncourse.rnn import (OutputCache, RNNCache, RNNStepCache, init_rnn_params, jordan_forward, many_to_one_forward, output_backward, output_forward, rnn_backward, rnn_cell_backward, rnn_cell_forward, rnn_forward, stacked_weight)
+from rnncourse.architectures import jordan_forward, many_to_one_forward
+from rnncourse.rnn import (OutputCache, RNNCache, RNNStepCache, init_rnn_params, output_backward, output_forward, rnn_backward, rnn_cell_backward, rnn_cell_forward, rnn_forward, stacked_weight)
 
 GRADS = ("dx", "da0", "dWax", "dWaa", "dba")
 

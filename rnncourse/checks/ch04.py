@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import losses
+from .. import architectures as arch
 from .. import rnn as ref
 from ._refs import refs
 from ._core import boundary_sizes as _bound  # N = 1, n_x = n_a and n_x != n_a first
@@ -265,7 +266,7 @@ def _jordan_compare(case, got, expected):
         args = dict(a)
         args.update({k: v for k, v in kw.items() if k in args})
         opts = {k: v for k, v in kw.items() if k not in args}
-        return ref.jordan_forward(**args, **opts)
+        return arch.jordan_forward(**args, **opts)
 
     def y0_every_step():
         h = np.tanh(x @ Wax.T + y0 @ Way.T + ba)
@@ -275,7 +276,7 @@ def _jordan_compare(case, got, expected):
         return np.concatenate([y0[None], y_hat[:-1]])
 
     def reversed_time():
-        return ref.jordan_forward(x[::-1], y0, Wax, Way, ba, Wya, by)[0][::-1]
+        return arch.jordan_forward(x[::-1], y0, Wax, Way, ba, Wya, by)[0][::-1]
     problem = diagnose(got[0], y_hat, [
         ("the output is not fed back: every step used y0 instead of y_hat[t - 1]", y0_every_step),
         ("off by one in time: y_hat[t] is the output after reading x[t]", shifted),
@@ -313,8 +314,8 @@ def _jordan_tanh_out(a):
     return np.stack(out)
 
 
-register(Spec("jordan_forward", refs(ref.jordan_forward), _jordan_visible, _jordan_random,
-              expect=lambda c: ref.jordan_forward(**c.args), compare=_jordan_compare))
+register(Spec("jordan_forward", refs(arch.jordan_forward), _jordan_visible, _jordan_random,
+              expect=lambda c: arch.jordan_forward(**c.args), compare=_jordan_compare))
 
 
 # -------------------------------------------------------------- many_to_one_forward
@@ -393,5 +394,5 @@ def _m2o_compare(case, got, expected):
     return problem
 
 
-register(Spec("many_to_one_forward", refs(ref.many_to_one_forward), _m2o_visible, _m2o_random,
-              expect=lambda c: ref.many_to_one_forward(**c.args), compare=_m2o_compare))
+register(Spec("many_to_one_forward", refs(arch.many_to_one_forward), _m2o_visible, _m2o_random,
+              expect=lambda c: arch.many_to_one_forward(**c.args), compare=_m2o_compare))
