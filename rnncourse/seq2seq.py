@@ -45,11 +45,12 @@ import numpy as np
 # the recurrent unit and the loss: the only place this module imports them from
 from .gru import gru_backward, gru_forward, init_gru_params
 from .losses import softmax_cross_entropy
+from .bidirectional import reverse_padded  # chapter 8's: each example reversed within its own length
 
 from ._guard import reference
 from ._validate import as_float_array, as_int_array, check_positive_int, check_shape
 
-__all__ = ["CONDITIONS", "FORM", "EncoderCache", "DecoderCache", "last_real_state", "reverse_padded",
+__all__ = ["CONDITIONS", "FORM", "EncoderCache", "DecoderCache", "last_real_state",
            "encoder_forward", "encoder_backward", "decoder_inputs", "decoder_forward", "decoder_backward",
            "sequence_cross_entropy", "teacher_forced_step",
            "init_encoder_params", "init_decoder_params"]
@@ -97,24 +98,6 @@ def last_real_state(a, lengths):
     T, N, _ = a.shape
     lengths = _lengths(lengths, N, T)
     return a[lengths - 1, np.arange(N)].copy()
-
-
-@reference
-def reverse_padded(x, lengths):
-    """Reverse each sequence of a padded batch within its own length; padding stays at the end.
-
-    Inputs: x ``(T, N, ...)``; lengths ``(N,)``. Returns an array of x's shape with
-    ``out[t, i] = x[lengths[i] - 1 - t, i]`` for ``t < lengths[i]`` and ``x[t, i]``
-    after. Applying it twice gives x back. ``x[::-1]`` would put the padding first.
-    """
-    x = np.asarray(x)
-    if x.ndim < 2:
-        raise ValueError(f"x: expected shape (T, N, ...), got {x.shape}")
-    T, N = x.shape[:2]
-    lengths = _lengths(lengths, N, T)
-    t = np.arange(T)[:, None]
-    src = np.where(t < lengths[None, :], lengths[None, :] - 1 - t, t)  # (T, N) source step of each entry
-    return x[src, np.arange(N)[None, :]]
 
 
 # ----------------------------------------------------------------- encoder

@@ -58,18 +58,6 @@ def torch_gru_grads(gru, suffix=""):
 
 
 # ------------------------------------------------------------------ helpers of the encoder
-@pytest.mark.parametrize("seed", range(5))
-def test_reverse_padded_reverses_each_example_within_its_length_and_is_its_own_inverse(seed):
-    rng, T, N, *_ = sizes(seed)
-    lengths = random_lengths(rng, T, N)
-    x = rng.normal(size=(T, N, 2))
-    rev = s2.reverse_padded(x, lengths)
-    for i, L in enumerate(lengths):
-        close(rev[:L, i], x[:L, i][::-1])
-        close(rev[L:, i], x[L:, i])
-    close(s2.reverse_padded(rev, lengths), x)
-
-
 def test_last_real_state_picks_step_length_of_each_example():
     a = np.arange(3 * 2 * 1, dtype=float).reshape(3, 2, 1)  # a[t, i] = 2 t + i
     close(s2.last_real_state(a, [1, 3]), [[0.0], [5.0]])
@@ -321,7 +309,6 @@ def test_paragraphs_group_consecutive_pieces():
     (lambda: s2.sequence_cross_entropy(np.zeros((2, 1, 3)), [[0], [5]], [2]), "targets"),
     (lambda: s2.sequence_cross_entropy(np.zeros((2, 1, 3)), [[0], [1]], [0]), "lengths"),
     (lambda: s2.decoder_inputs([[0, 1]], -1), "start_id"),
-    (lambda: s2.reverse_padded(np.zeros(3), [1]), "x"),
     (lambda: s2.teacher_forced_step({}, {}, [[3]], [1]), "E_src"),
     (lambda: s2.teacher_forced_step({"E_src": np.zeros((4, 2))}, {}, [[7]], [1]), "source"),
     (lambda: s2.encoder_backward(np.zeros((1, 2)), None), "EncoderCache"),

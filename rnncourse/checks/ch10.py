@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import bidirectional as bi
 from .. import seq2seq as ref
 from .. import seq2seq_decode as gen
 from ..gru import gru_forward, init_gru_params
@@ -100,7 +101,7 @@ def _enc_compare(case, got, expected):
         ("the state is not carried from step to step: each step must read the previous state",
          lambda: np.stack([gru_forward(x[t:t + 1], a0, P, form="torch")[0][0] for t in range(T)])[lengths - 1, rows]),
         ("time runs backwards: read x[0], x[1], ... in order",
-         lambda: gru_forward(ref.reverse_padded(x, lengths), a0, P, form="torch")[0][lengths - 1, rows]),
+         lambda: gru_forward(bi.reverse_padded(x, lengths), a0, P, form="torch")[0][lengths - 1, rows]),
         ("the states were averaged: the code is the last real state, not a mean",
          lambda: np.stack([states[:L, i].mean(0) for i, L in enumerate(lengths)])),
     ]
