@@ -5,7 +5,7 @@
 Not a test (it lives outside tests/ and has no test_ functions). Same method as bench_rnn.py:
 thread variables set before numpy is imported, torch.set_num_threads, warm-up runs, then the
 median of interleaved timed runs. Both sides start from the same logits (T, N, C) and end with
-the loss and its gradient with respect to the logits: numpy ``rnncourse.ctc.ctc_loss`` (which
+the loss and its gradient with respect to the logits: numpy ``rnncourse.ctc_batch.ctc_loss`` (which
 includes the log softmax), PyTorch ``F.ctc_loss(z.log_softmax(2), ...)`` plus ``backward()``.
 Input lengths vary in [T/2, T], target lengths in [U/2, U], labels drawn with repeats.
 """
@@ -15,7 +15,7 @@ from _common import bench_args, run_table
 
 
 def _own_arguments(ap):
-    ap.add_argument("--loss", default="ctc_loss", help="name of the numpy function in rnncourse.ctc to time")
+    ap.add_argument("--loss", default="ctc_loss", help="name of the numpy function in rnncourse.ctc_batch to time")
 
 
 ARGS = bench_args(__doc__, _own_arguments)
@@ -26,11 +26,11 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from rnncourse import ctc  # noqa: E402
+from rnncourse import ctc_batch  # noqa: E402
 
 torch.set_num_threads(ARGS.threads)
-if not callable(getattr(ctc, ARGS.loss, None)):
-    raise SystemExit(f"--loss: rnncourse.ctc has no function {ARGS.loss!r}")
+if not callable(getattr(ctc_batch, ARGS.loss, None)):
+    raise SystemExit(f"--loss: rnncourse.ctc_batch has no function {ARGS.loss!r}")
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def _batch(rng, case):
 
 def setup_ctc(rng, case):
     z, targets, in_len, tgt_len = _batch(rng, case)
-    loss_fn = getattr(ctc, ARGS.loss)
+    loss_fn = getattr(ctc_batch, ARGS.loss)
     zt = torch.tensor(z, requires_grad=True)
     tt, it, lt = (torch.tensor(a) for a in (targets, in_len, tgt_len))
 

@@ -14,7 +14,7 @@ Conventions (see the book's landing page):
 """
 __version__ = "0.1.0"
 
-from . import (architectures, attention, bidirectional, bridges, corpus, crf, ctc, ctc_decode, deep, embedding, gates,  # noqa: F401
+from . import (architectures, attention, bidirectional, bridges, corpus, crf, ctc, ctc_batch, ctc_decode, deep, embedding, gates,  # noqa: F401
                gradcheck, gru, lm, longmemory, losses, lstm, mgu, models11, progress, rnn, scan,
                sequences, seq2seq, seq2seq_data, seq2seq_decode, speechlike, tagging, tasks, tasks11,
                trees, vocab)

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnncourse import ctc, ctc_decode, speechlike
+from rnncourse import ctc_batch, ctc_decode, speechlike
 from rnncourse.progress import progress
 
 
@@ -59,7 +59,7 @@ def main(argv=None):
     real = np.arange(logits.shape[0])[:, None] < lengths[None, :]
     print(f"blank most probable on {np.mean(logits.argmax(axis=2)[real] == 0):.1%} of the real frames")
     batch = (test["targets"], lengths, test["target_lengths"])
-    ours, dz = ctc.ctc_loss(logits, *batch)
+    ours, dz = ctc_batch.ctc_loss(logits, *batch)
     zt = torch.tensor(logits, requires_grad=True)
     theirs = F.ctc_loss(zt.log_softmax(2), *(torch.tensor(a) for a in batch))
     theirs.backward()

@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from rnncourse import ctc, ctc_decode
+from rnncourse import ctc, ctc_batch, ctc_decode
 
 
 def random_batch(rng, blank=0, impossible=False):
@@ -41,7 +41,7 @@ def test_loss_and_gradient_equal_pytorch(seed, reduction, zero_infinity):
     z, targets, in_len, tgt_len = random_batch(rng, blank, impossible=seed % 4 == 0)
     blank = min(blank, z.shape[2] - 1)
     targets = np.where(targets == blank, (blank + 1) % z.shape[2], targets)
-    ours, dz = ctc.ctc_loss(z, targets, in_len, tgt_len, blank=blank, reduction=reduction,
+    ours, dz = ctc_batch.ctc_loss(z, targets, in_len, tgt_len, blank=blank, reduction=reduction,
                             zero_infinity=zero_infinity)
     theirs, dz_t = torch_ctc(z, targets, in_len, tgt_len, blank=blank, reduction=reduction,
                              zero_infinity=zero_infinity)
@@ -53,8 +53,8 @@ def test_concatenated_targets_equal_padded_ones():
     rng = np.random.default_rng(5)
     z, targets, in_len, tgt_len = random_batch(rng)
     flat = np.concatenate([targets[i, :tgt_len[i]] for i in range(len(tgt_len))])
-    a, da = ctc.ctc_loss(z, targets, in_len, tgt_len, reduction="none")
-    b, db = ctc.ctc_loss(z, flat, in_len, tgt_len, reduction="none")
+    a, da = ctc_batch.ctc_loss(z, targets, in_len, tgt_len, reduction="none")
+    b, db = ctc_batch.ctc_loss(z, flat, in_len, tgt_len, reduction="none")
     np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(da, db)
 
@@ -89,13 +89,13 @@ def test_gradient_equals_finite_differences():
     rng = np.random.default_rng(11)
     z = rng.normal(size=(5, 2, 4))
     targets, in_len, tgt_len = np.array([[1, 1], [2, 3]]), np.array([5, 4]), np.array([2, 2])
-    loss, dz = ctc.ctc_loss(z, targets, in_len, tgt_len, reduction="mean")
+    loss, dz = ctc_batch.ctc_loss(z, targets, in_len, tgt_len, reduction="mean")
     num = np.zeros_like(z)
     for idx in np.ndindex(z.shape):
         zp, zm = z.copy(), z.copy()
         zp[idx] += 1e-6
         zm[idx] -= 1e-6
-        num[idx] = (ctc.ctc_loss(zp, targets, in_len, tgt_len)[0] - ctc.ctc_loss(zm, targets, in_len, tgt_len)[0]) / 2e-6
+        num[idx] = (ctc_batch.ctc_loss(zp, targets, in_len, tgt_len)[0] - ctc_batch.ctc_loss(zm, targets, in_len, tgt_len)[0]) / 2e-6
     np.testing.assert_allclose(dz, num, atol=1e-8)
     assert np.all(dz[4:, 1] == 0)  # the padding frame of the shorter example
 
@@ -148,14 +148,14 @@ def test_edit_distance_and_label_error_rate():
 
 
 @pytest.mark.parametrize("call,fragment", [
-    (lambda: ctc.ctc_loss(np.zeros((3, 1, 3)), [[0, 1]], [3], [2]), "blank"),
-    (lambda: ctc.ctc_loss(np.zeros((3, 1, 3)), [[1, 2]], [4], [2]), "input_lengths"),
-    (lambda: ctc.ctc_loss(np.zeros((3, 1, 3)), [[1, 2]], [3], [3]), "target_lengths"),
-    (lambda: ctc.ctc_loss(np.zeros((3, 1, 3)), [[1, 5]], [3], [2]), "targets"),
-    (lambda: ctc.ctc_loss(np.zeros((3, 1, 3)), [[1, 2]], [3], [2], reduction="avg"), "reduction"),
-    (lambda: ctc.ctc_loss(np.zeros((3, 1, 3)), [[1, 2]], [3], [2], blank=3), "blank"),
-    (lambda: ctc.ctc_loss(np.full((3, 1, 3), np.nan), [[1, 2]], [3], [2]), "finite"),
-    (lambda: ctc.ctc_loss(np.zeros((3, 3)), [[1, 2]], [3], [2]), "logits"),
+    (lambda: ctc_batch.ctc_loss(np.zeros((3, 1, 3)), [[0, 1]], [3], [2]), "blank"),
+    (lambda: ctc_batch.ctc_loss(np.zeros((3, 1, 3)), [[1, 2]], [4], [2]), "input_lengths"),
+    (lambda: ctc_batch.ctc_loss(np.zeros((3, 1, 3)), [[1, 2]], [3], [3]), "target_lengths"),
+    (lambda: ctc_batch.ctc_loss(np.zeros((3, 1, 3)), [[1, 5]], [3], [2]), "targets"),
+    (lambda: ctc_batch.ctc_loss(np.zeros((3, 1, 3)), [[1, 2]], [3], [2], reduction="avg"), "reduction"),
+    (lambda: ctc_batch.ctc_loss(np.zeros((3, 1, 3)), [[1, 2]], [3], [2], blank=3), "blank"),
+    (lambda: ctc_batch.ctc_loss(np.full((3, 1, 3), np.nan), [[1, 2]], [3], [2]), "finite"),
+    (lambda: ctc_batch.ctc_loss(np.zeros((3, 3)), [[1, 2]], [3], [2]), "logits"),
     (lambda: ctc_decode.prefix_beam_search(np.zeros((3, 3)), beam_width=0), "beam_width"),
     (lambda: ctc_decode.label_error_rate([[1]], [[1], [2]]), "hypotheses"),
 ])
@@ -166,9 +166,9 @@ def test_bad_input_gets_a_clear_error(call, fragment):
 
 def test_impossible_targets_give_infinity_or_zero():
     z = np.zeros((2, 1, 3))
-    loss, dz = ctc.ctc_loss(z, [[1, 1]], [2], [2], reduction="none")  # "a a" needs 3 frames
+    loss, dz = ctc_batch.ctc_loss(z, [[1, 1]], [2], [2], reduction="none")  # "a a" needs 3 frames
     assert loss[0] == np.inf and np.isnan(dz).all()
-    loss, dz = ctc.ctc_loss(z, [[1, 1]], [2], [2], reduction="none", zero_infinity=True)
+    loss, dz = ctc_batch.ctc_loss(z, [[1, 1]], [2], [2], reduction="none", zero_infinity=True)
     assert loss[0] == 0 and not dz.any()
 
 
@@ -201,7 +201,7 @@ def test_batched_loss_equals_the_per_sequence_recursions(seed):
     blank = min(blank, z.shape[2] - 1)
     targets = np.where(targets == blank, (blank + 1) % z.shape[2], targets)
     want, dwant = textbook_loss(z, targets, in_len, tgt_len, blank)
-    got, dgot = ctc.ctc_loss(z, targets, in_len, tgt_len, blank=blank, reduction="none", zero_infinity=True)
+    got, dgot = ctc_batch.ctc_loss(z, targets, in_len, tgt_len, blank=blank, reduction="none", zero_infinity=True)
     finite = np.isfinite(want)
     np.testing.assert_allclose(got[finite], want[finite], rtol=1e-12, atol=1e-12)
     assert np.all(got[~finite] == 0)
@@ -221,7 +221,7 @@ def test_a_wide_batch_of_mixed_lengths_equals_pytorch(seed):
     tgt_len[3:6] = [0, U, 1]
     targets = rng.integers(1, 3, size=(N, U))  # two labels only: many repeats
     for reduction in ("none", "sum"):
-        ours, dz = ctc.ctc_loss(z, targets, in_len, tgt_len, reduction=reduction, zero_infinity=True)
+        ours, dz = ctc_batch.ctc_loss(z, targets, in_len, tgt_len, reduction=reduction, zero_infinity=True)
         theirs, dz_t = torch_ctc(z, targets, in_len, tgt_len, reduction=reduction, zero_infinity=True)
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(dz, dz_t, rtol=1e-8, atol=1e-10)
@@ -237,7 +237,7 @@ def test_long_inputs_and_huge_logits_equal_pytorch(scale, T):
     targets = rng.integers(1, C, size=(N, U))
     in_len, tgt_len = np.array([T, T - 1, T // 2]), np.array([U, U - 1, 2])
     for reduction in ("none", "mean"):
-        ours, dz = ctc.ctc_loss(z, targets, in_len, tgt_len, reduction=reduction)
+        ours, dz = ctc_batch.ctc_loss(z, targets, in_len, tgt_len, reduction=reduction)
         theirs, dz_t = torch_ctc(z, targets, in_len, tgt_len, reduction=reduction)
         assert np.all(np.isfinite(ours))
         np.testing.assert_allclose(ours, theirs, rtol=1e-10)
@@ -248,7 +248,7 @@ def test_float32_logits_give_a_float32_gradient_close_to_pytorch():
     rng = np.random.default_rng(8)
     z = rng.normal(size=(40, 4, 6)).astype(np.float32)
     targets, in_len, tgt_len = rng.integers(1, 6, size=(4, 7)), np.array([40, 35, 20, 9]), np.array([7, 5, 3, 0])
-    ours, dz = ctc.ctc_loss(z, targets, in_len, tgt_len)
+    ours, dz = ctc_batch.ctc_loss(z, targets, in_len, tgt_len)
     zt = torch.tensor(z, requires_grad=True)
     theirs = F.ctc_loss(zt.log_softmax(2), torch.tensor(targets), torch.tensor(in_len), torch.tensor(tgt_len))
     theirs.backward()
@@ -261,7 +261,7 @@ def test_the_logits_are_not_changed():
     rng = np.random.default_rng(9)
     z, targets, in_len, tgt_len = random_batch(rng)
     before = z.copy()
-    ctc.ctc_loss(z, targets, in_len, tgt_len)
+    ctc_batch.ctc_loss(z, targets, in_len, tgt_len)
     np.testing.assert_array_equal(z, before)
 
 
@@ -269,11 +269,11 @@ def test_the_logits_are_not_changed():
 def test_the_log_space_route_is_taken_only_when_probabilities_underflow(monkeypatch, scale, redone):
     calls = []
     real_alpha = ctc.ctc_alpha
-    monkeypatch.setattr(ctc, "ctc_alpha", lambda *a, **k: calls.append(1) or real_alpha(*a, **k))
+    monkeypatch.setattr(ctc_batch, "ctc_alpha", lambda *a, **k: calls.append(1) or real_alpha(*a, **k))
     rng = np.random.default_rng(12)
     z = rng.normal(size=(100, 4, 6)) * scale
     targets = rng.integers(1, 6, size=(4, 10))
-    ctc.ctc_loss(z, targets, [100, 90, 80, 70], [10, 9, 8, 7])
+    ctc_batch.ctc_loss(z, targets, [100, 90, 80, 70], [10, 9, 8, 7])
     assert bool(calls) == redone
 
 

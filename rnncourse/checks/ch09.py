@@ -213,7 +213,7 @@ def _alpha_compare(case, got, expected):
 
 
 register(Spec("ctc_alpha", ("rnncourse.ctc.ctc_alpha", "rnncourse.ctc.ctc_beta", "rnncourse.ctc.ctc_log_likelihood",
-                            "rnncourse.ctc.ctc_loss"),
+                            "rnncourse.ctc_batch.ctc_loss"),
               _alpha_visible, _random_sequence_cases, expect=lambda c: ctc.ctc_alpha(**c.args),
               compare=_alpha_compare, must_not_change=("log_y", "labels")))
 
@@ -294,7 +294,7 @@ def _nll_compare(case, got, expected):
     return msg
 
 
-register(Spec("ctc_nll", ("rnncourse.ctc.ctc_alpha", "rnncourse.ctc.ctc_log_likelihood", "rnncourse.ctc.ctc_loss",
+register(Spec("ctc_nll", ("rnncourse.ctc.ctc_alpha", "rnncourse.ctc.ctc_log_likelihood", "rnncourse.ctc_batch.ctc_loss",
                           "rnncourse.ctc.ctc_brute_force", "rnncourse.ctc.ctc_beta"),
               _nll_visible, _random_sequence_cases, expect=_nll_expect, compare=_nll_compare,
               must_not_change=("log_y", "labels")))
