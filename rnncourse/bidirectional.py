@@ -41,10 +41,8 @@ from ._validate import as_float_array, as_int_array, check_shape
 # Sequence-level forward/backward of each unit. When the units move (scan.py, rnn.py, gru.py,
 # lstm.py), only this block changes.
 from .rnn import rnn_forward, rnn_backward, init_rnn_params  # noqa: E402
-from .losses import softmax, softmax_cross_entropy
 from .gru import gru_forward, gru_backward, init_gru_params  # noqa: E402
 from .lstm import lstm_forward, lstm_backward, init_lstm_params  # noqa: E402
-from .gates import count_params
 
 __all__ = ["KINDS", "UNITS", "DirectionCache", "BidirectionalCache", "reverse_padded", "check_lengths",
            "direction_forward", "direction_backward", "bidirectional_forward", "bidirectional_backward",

@@ -29,8 +29,8 @@ import numpy as np
 from ._guard import reference
 from ._validate import as_float_array, check_positive_int, check_shape
 from .bidirectional import (UNITS, _kind, _n_a, bidirectional_backward, bidirectional_forward,
-                            check_lengths, count_params, direction_backward, direction_forward,
-                            init_unit_params)
+                            check_lengths, direction_backward, direction_forward, init_unit_params)
+from .gates import count_params
 
 __all__ = ["StackCache", "init_stack_params", "count_stack_params", "dropout_mask", "stack_forward",
            "stack_backward", "flatten_params", "unflatten_grads"]

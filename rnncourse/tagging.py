@@ -15,7 +15,8 @@ import numpy as np
 
 from ._guard import reference
 from ._validate import as_float_array, check_positive_int, check_shape
-from .bidirectional import UNITS, check_lengths, softmax, softmax_cross_entropy
+from .bidirectional import UNITS, check_lengths
+from .losses import softmax, softmax_cross_entropy
 from .deep import flatten_params, init_stack_params, stack_backward, stack_forward, unflatten_grads
 from .progress import progress
 

@@ -76,7 +76,6 @@ def torch_model(params, dtype):
 
 
 def torch_scores(model, ids, h0, V, dtype):
-    import torch
     import torch.nn.functional as F
     x = F.one_hot(ids, V).to(dtype)
     a, h = model["rnn"](x, h0)

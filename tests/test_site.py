@@ -14,7 +14,6 @@ pytest-xdist worker).
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
