@@ -107,3 +107,16 @@ def test_the_memory_task_lives_in_the_package():
     """Assignment 7's hand_set_lstm is graded against rnncourse.tasks, not a copy in the checks."""
     from rnncourse import tasks
     assert not hasattr(ch07, "task_targets") and ch07.memory_task_targets is tasks.memory_task_targets
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_ch08_stack_variant_with_every_switch_off_is_the_reference(seed):
+    from rnncourse import deep
+    from rnncourse.checks import ch08
+    for case in ch08._st_random(np.random.default_rng(seed)):
+        a = case.args
+        out, h_n, _ = deep.stack_forward("rnn", a["x"], [[p] for p in a["layers"]], None, a["a0"])
+        top, finals, tops = ch08._st_variant(a["x"], a["a0"], a["layers"])
+        _close(top, out, f"{case.label}: top layer")
+        _close(finals, h_n, f"{case.label}: last states")
+        assert len(tops) == len(a["layers"])

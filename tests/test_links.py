@@ -214,3 +214,18 @@ def test_every_chapter_is_listed_on_the_landing_page_and_every_exercise_on_the_s
     assert [a for a in ASSIGNMENTS if f"{{exercise}}`{a}`" not in setup] == [], "exercises missing from setup.md"
     toc = (ROOT / "_toc.yml").read_text()
     assert [c for c in chapters if f"file: {c}\n" not in toc] == [], "chapters missing from _toc.yml"
+
+
+def test_every_switchable_variant_of_the_checks_is_tested_against_the_reference():
+    """A ``*_variant`` function of the checks recomputes a formula with mistakes switched on; with them
+    off it must equal the package (issue 11). Each one must be exercised by a test outside the catalogue."""
+    import ast
+    names = []
+    for path in sorted((ROOT / "rnncourse" / "checks").glob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and (node.name.endswith("_variant") or node.name.startswith("wrong_")):
+                names.append((path.name, node.name))
+    assert names, "no variants found: the naming rule changed"
+    tests = "\n".join(p.read_text() for p in sorted((ROOT / "tests").glob("test_*.py")))
+    untested = [f"{f}:{n}" for f, n in names if f"{n}(" not in tests]
+    assert not untested, f"variants no test compares with the reference: {untested}"
